@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Realm.Server.Benchmarks.Net.SocketReceiveFromBenchmarks).Assembly).Run(args);

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Realm.Server.Hosting;
+using Realm.Server.Tests.Integration;
+
+namespace Realm.Server.Tests.Hosting;
+
+[TestFixture]
+[CancelAfter(30_000)]
+public sealed class RealmHostTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void SetUp() => _folder = Directory.CreateTempSubdirectory("realm-host-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public async Task StartAsync_EmbeddedDefault_CreatesTheSqliteFileAndBindsUdp(CancellationToken ct)
+    {
+        HostStartResult start = await RealmHost.StartAsync(HostTestOptions.Create(_folder), NullLoggerFactory.Instance, ct);
+        Assert.That(start.Succeeded, Is.True, start.Error);
+        await using RealmHost host = start.Host!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.Exists(Path.Combine(_folder, "data", "realm.db")), Is.True, "the SQLite file and its folder are created");
+            Assert.That(host.DatabaseLocation, Is.EqualTo(Path.Combine(_folder, "data", "realm.db")));
+            Assert.That(host.LocalEndPoint.Address, Is.EqualTo(IPAddress.Loopback));
+            Assert.That(host.LocalEndPoint.Port, Is.Not.Zero);
+            Assert.That(host.Receiver.IsRunning, Is.True);
+        });
+    }
+
+    [Test]
+    public async Task Receiver_DatagramsSent_AreCountedAndDropped(CancellationToken ct)
+    {
+        HostStartResult start = await RealmHost.StartAsync(HostTestOptions.Create(_folder), NullLoggerFactory.Instance, ct);
+        await using RealmHost host = start.Host!;
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        byte[] payload = new byte[100];
+        for (int i = 0; i < 5; i++)
+        {
+            await client.SendToAsync(payload, SocketFlags.None, host.LocalEndPoint, ct);
+        }
+
+        Assert.That(SpinWait.SpinUntil(() => host.Receiver.DatagramsReceived == 5, TimeSpan.FromSeconds(10)), Is.True, $"received {host.Receiver.DatagramsReceived} of 5");
+        Assert.Multiple(() =>
+        {
+            Assert.That(host.Receiver.BytesReceived, Is.EqualTo(500));
+            Assert.That(host.Receiver.DatagramsDropped, Is.EqualTo(5));
+        });
+    }
+
+    [Test]
+    public async Task StopAsync_Running_ReleasesThePortTheThreadAndTheDatabase(CancellationToken ct)
+    {
+        HostStartResult start = await RealmHost.StartAsync(HostTestOptions.Create(_folder), NullLoggerFactory.Instance, ct);
+        RealmHost host = start.Host!;
+        IPEndPoint endpoint = host.LocalEndPoint;
+
+        await host.StopAsync();
+        await host.StopAsync(); // idempotent
+
+        Assert.That(host.IsStopped, Is.True);
+        Assert.That(host.Receiver.IsRunning, Is.False, "the receive thread ended");
+        using (var rebind = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            Assert.DoesNotThrow(() => rebind.Bind(endpoint), "the UDP port is free again");
+        }
+
+        // An exclusive lock succeeds only when no other connection has the file open.
+        await using var probe = new SqliteConnection($"Data Source={Path.Combine(_folder, "data", "realm.db")};Pooling=False");
+        await probe.OpenAsync(ct);
+        await using var exclusive = probe.CreateCommand();
+        exclusive.CommandText = "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;";
+        Assert.DoesNotThrowAsync(() => exclusive.ExecuteNonQueryAsync(ct));
+    }
+
+    [Test]
+    public async Task StartAsync_PortInUse_FailsWithAMessageNamingThePort(CancellationToken ct)
+    {
+        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)holder.LocalEndPoint!).Port;
+
+        HostStartResult start = await RealmHost.StartAsync(
+            HostTestOptions.Create(_folder, ("Network:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))), NullLoggerFactory.Instance, ct);
+
+        Assert.That(start.Succeeded, Is.False);
+        Assert.That(start.Error, Does.Contain($"UDP port {port}").And.Contain("already in use"));
+    }
+
+    [Test]
+    public async Task StartAsync_UnreachableRedis_FailsNamingTheEndpointAndReleasesThePort(CancellationToken ct)
+    {
+        // A port with nothing listening on loopback: take one from the kernel and close it.
+        int port;
+        using (var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        }
+
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int udpPort = ((IPEndPoint)udp.LocalEndPoint!).Port;
+        udp.Close();
+
+        HostStartResult start = await RealmHost.StartAsync(
+            HostTestOptions.Create(
+                _folder,
+                ("Network:Port", udpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("Coordination:Redis", $"127.0.0.1:{port}"),
+                ("Coordination:RedisConnectTimeoutMs", "500")),
+            NullLoggerFactory.Instance,
+            ct);
+
+        Assert.That(start.Succeeded, Is.False);
+        Assert.That(start.Error, Does.Contain($"Redis 127.0.0.1:{port}").And.Contain("does not answer"));
+        using var rebind = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        Assert.DoesNotThrow(() => rebind.Bind(new IPEndPoint(IPAddress.Loopback, udpPort)), "the failed start released its UDP socket");
+    }
+
+    [Test]
+    [Category("Integration")]
+    public async Task StartAsync_MariaDbAndThreeRedis_StartsAgainstTheRealServers(CancellationToken ct)
+    {
+        string mysql = TestServices.RequireMySql();
+        string redis = TestServices.RequireRedis().ToString();
+        HostStartResult start = await RealmHost.StartAsync(
+            HostTestOptions.Create(_folder, ("Storage:Provider", "MySql"), ("Storage:MySqlConnectionString", mysql), ("Coordination:Redis", redis)),
+            NullLoggerFactory.Instance,
+            ct);
+        Assert.That(start.Succeeded, Is.True, start.Error);
+        await using RealmHost host = start.Host!;
+        Assert.That(host.DatabaseLocation, Does.Contain("@127.0.0.1:").And.EndWith("/realm_test"));
+    }
+
+    [Test]
+    [Category("Integration")]
+    public async Task StartAsync_MariaDbWrongPassword_FailsWithoutLeakingIt(CancellationToken ct)
+    {
+        string mysql = TestServices.RequireMySql();
+        var builder = new MySql.Data.MySqlClient.MySqlConnectionStringBuilder(mysql) { Password = "definitely-wrong-pw" };
+        HostStartResult start = await RealmHost.StartAsync(
+            HostTestOptions.Create(_folder, ("Storage:Provider", "MySql"), ("Storage:MySqlConnectionString", builder.ConnectionString)),
+            NullLoggerFactory.Instance,
+            ct);
+        Assert.That(start.Succeeded, Is.False);
+        Assert.That(start.Error, Does.Contain("cannot open the MySql database").And.Not.Contain("definitely-wrong-pw"));
+    }
+}

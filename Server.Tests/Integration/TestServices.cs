@@ -1,0 +1,61 @@
+using Realm.Data.Coordination;
+
+namespace Realm.Server.Tests.Integration;
+
+/// <summary>
+/// Finds the real MariaDB and Redis servers that <c>./run.sh test</c> starts, through
+/// <c>REALM_TEST_MYSQL</c> and <c>REALM_TEST_REDIS</c>. When a variable is absent the test is ignored with
+/// a message saying how to run it, except under <c>CI=true</c>, where absence is a failure: CI must never
+/// pass by skipping the integration tests.
+/// </summary>
+public static class TestServices
+{
+    public const string MySqlVariable = "REALM_TEST_MYSQL";
+    public const string RedisVariable = "REALM_TEST_REDIS";
+
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The MariaDB connection string, or ignore/fail the calling test.</summary>
+    public static string RequireMySql()
+    {
+        string? value = Environment.GetEnvironmentVariable(MySqlVariable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Unavailable($"{MySqlVariable} is not set: this test needs the MariaDB server that ./run.sh test starts; run ./run.sh test");
+        }
+
+        return value!;
+    }
+
+    /// <summary>The Redis servers (three or more), or ignore/fail the calling test.</summary>
+    public static RedisEndpointList RequireRedis()
+    {
+        string? value = Environment.GetEnvironmentVariable(RedisVariable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Unavailable($"{RedisVariable} is not set: this test needs the three Redis servers that ./run.sh test starts; run ./run.sh test");
+        }
+
+        if (!RedisEndpointList.TryParse(value, out RedisEndpointList? list, out string? error))
+        {
+            Assert.Fail($"{RedisVariable}=\"{value}\" is malformed: {error}");
+        }
+
+        if (list!.Endpoints.Count < 3)
+        {
+            Assert.Fail($"{RedisVariable} lists {list.Endpoints.Count} server(s); the tests need three or more independent instances");
+        }
+
+        return list;
+    }
+
+    private static void Unavailable(string message)
+    {
+        if (IsCi)
+        {
+            Assert.Fail($"CI=true but {message}");
+        }
+
+        Assert.Ignore(message);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Realm.Server.Hosting;
+
+/// <summary>Source-generated log messages of the host; event ids are fixed (1xx).</summary>
+internal static partial class HostLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Realm server {Version} starting (pid {ProcessId})")]
+    public static partial void Starting(ILogger logger, string version, int processId);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Database: {Provider} at {Location}, engine version {EngineVersion}")]
+    public static partial void DatabaseOpened(ILogger logger, string provider, string location, string engineVersion);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Redis {Endpoint} answered PING in {RoundTripMs:F2} ms (version {RedisVersion})")]
+    public static partial void RedisAnswered(ILogger logger, string endpoint, double roundTripMs, string redisVersion);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Coordination: in-process locks (no Redis configured; correct for a single server only)")]
+    public static partial void InProcessCoordination(ILogger logger);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Listening on UDP {EndPoint} (receive buffer {ReceiveGranted} B granted of {ReceiveAsked} B asked, send buffer {SendGranted} B of {SendAsked} B)")]
+    public static partial void Listening(ILogger logger, IPEndPoint endPoint, int receiveGranted, int receiveAsked, int sendGranted, int sendAsked);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "The kernel granted a {Granted} B receive buffer, less than the {Asked} B asked; bursts may be dropped (raise the sysctl net.core.rmem_max)")]
+    public static partial void ReceiveBufferShort(ILogger logger, int granted, int asked);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Server ready; press Ctrl+C to stop")]
+    public static partial void Ready(ILogger logger);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Critical, Message = "Start-up failed: {Reason}")]
+    public static partial void StartFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Shutting down ({Reason})")]
+    public static partial void ShuttingDown(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "Stopped cleanly after {UptimeSeconds:F1} s: {Datagrams} datagrams ({Bytes} B) received, {Dropped} dropped (no protocol handler yet)")]
+    public static partial void Stopped(ILogger logger, double uptimeSeconds, long datagrams, long bytes, long dropped);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "The receive thread did not stop within {TimeoutMs} ms")]
+    public static partial void ReceiverDidNotStop(ILogger logger, int timeoutMs);
+}

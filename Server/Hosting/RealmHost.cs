@@ -1,0 +1,165 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Realm.Data.Coordination;
+using Realm.Data.Providers;
+using Realm.Server.Hosting.Options;
+using Realm.Server.Net;
+using StackExchange.Redis;
+
+namespace Realm.Server.Hosting;
+
+/// <summary>
+/// The running server: its database connection, its UDP socket and receive thread. Built by
+/// <see cref="StartAsync"/>, which checks every dependency before reporting success, and torn down by
+/// <see cref="StopAsync"/>, which releases everything it took.
+/// </summary>
+internal sealed class RealmHost : IAsyncDisposable
+{
+    private static readonly TimeSpan ReceiverStopTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ILogger _logger;
+    private readonly DbConnection _database;
+    private readonly DatagramReceiver _receiver;
+    private readonly long _startedAt;
+    private int _stopped;
+
+    private RealmHost(ILogger logger, DbConnection database, DatagramReceiver receiver, IPEndPoint localEndPoint, string databaseLocation)
+    {
+        _logger = logger;
+        _database = database;
+        _receiver = receiver;
+        LocalEndPoint = localEndPoint;
+        DatabaseLocation = databaseLocation;
+        _startedAt = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>The bound UDP endpoint (the real port when configured with port 0).</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Where the database is (file path or user@host:port/db).</summary>
+    public string DatabaseLocation { get; }
+
+    public DatagramReceiver Receiver => _receiver;
+
+    public bool IsStopped => Volatile.Read(ref _stopped) != 0;
+
+    /// <summary>
+    /// Binds the UDP socket, opens the database, checks every configured Redis server, then starts the
+    /// receive thread. On any failure, releases what it took and returns the reason.
+    /// </summary>
+    public static async Task<HostStartResult> StartAsync(RealmOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ILogger logger = loggerFactory.CreateLogger("Realm.Server");
+        string version = typeof(RealmHost).Assembly.GetName().Version?.ToString() ?? "?";
+        HostLog.Starting(logger, version, Environment.ProcessId);
+
+        NetworkOptions network = options.Network;
+        if (!UdpSocketBinder.TryBind(network.Host, network.Port, network.ReceiveBufferBytes, network.SendBufferBytes, out UdpBinding binding, out string? bindError))
+        {
+            return Fail(logger, bindError!);
+        }
+
+        DbConnection? database = null;
+        try
+        {
+            DatabaseEndpoint endpoint = options.Storage.Endpoint;
+            try
+            {
+                database = await endpoint.OpenAsync(cancellationToken);
+                if (endpoint.Provider == DatabaseProvider.Sqlite)
+                {
+                    await using DbCommand wal = database.CreateCommand();
+                    wal.CommandText = "PRAGMA journal_mode=WAL";
+                    await wal.ExecuteScalarAsync(cancellationToken);
+                }
+
+                string engineVersion = await endpoint.QueryServerVersionAsync(database, cancellationToken);
+                string provider = endpoint.Provider.ToString();
+                HostLog.DatabaseOpened(logger, provider, endpoint.DisplayName, engineVersion);
+            }
+            catch (DbException e)
+            {
+                return Fail(logger, $"cannot open the {endpoint.Provider} database {endpoint.DisplayName}: {e.Message}", binding, database);
+            }
+
+            if (options.Coordination.Redis is { } redis)
+            {
+                TimeSpan timeout = TimeSpan.FromMilliseconds(options.Coordination.RedisConnectTimeoutMs);
+                foreach (DnsEndPoint server in redis.Endpoints)
+                {
+                    try
+                    {
+                        RedisProbeResult probe = await RedisProbe.PingAsync(server, timeout);
+                        string name = RedisEndpointList.Format(server);
+                        HostLog.RedisAnswered(logger, name, probe.RoundTrip.TotalMilliseconds, probe.ServerVersion);
+                    }
+                    catch (RedisException e)
+                    {
+                        return Fail(logger, $"Redis {RedisEndpointList.Format(server)} (Coordination:Redis) does not answer: {e.Message}", binding, database);
+                    }
+                }
+            }
+            else
+            {
+                HostLog.InProcessCoordination(logger);
+            }
+
+            HostLog.Listening(logger, binding.LocalEndPoint, binding.ReceiveBufferBytes, network.ReceiveBufferBytes, binding.SendBufferBytes, network.SendBufferBytes);
+            if (binding.ReceiveBufferBytes < network.ReceiveBufferBytes)
+            {
+                HostLog.ReceiveBufferShort(logger, binding.ReceiveBufferBytes, network.ReceiveBufferBytes);
+            }
+
+            var receiver = new DatagramReceiver(binding.Socket);
+#pragma warning disable CA2000 // ownership passes to the caller through HostStartResult
+            var host = new RealmHost(logger, database, receiver, binding.LocalEndPoint, endpoint.DisplayName);
+#pragma warning restore CA2000
+            receiver.Start();
+            database = null; // owned by the host from here on
+            HostLog.Ready(logger);
+            return new HostStartResult(host, null);
+        }
+        catch (OperationCanceledException)
+        {
+            binding.Socket.Dispose();
+            if (database is not null)
+            {
+                await database.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Stops the receive thread, closes the socket and the database. Idempotent.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        if (!_receiver.Stop(ReceiverStopTimeout))
+        {
+            HostLog.ReceiverDidNotStop(_logger, (int)ReceiverStopTimeout.TotalMilliseconds);
+        }
+
+        await _database.DisposeAsync();
+        double uptime = Stopwatch.GetElapsedTime(_startedAt).TotalSeconds;
+        HostLog.Stopped(_logger, uptime, _receiver.DatagramsReceived, _receiver.BytesReceived, _receiver.DatagramsDropped);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private static HostStartResult Fail(ILogger logger, string reason, UdpBinding binding = default, DbConnection? database = null)
+    {
+        binding.Socket?.Dispose();
+        database?.Dispose();
+        HostLog.StartFailed(logger, reason);
+        return new HostStartResult(null, reason);
+    }
+}

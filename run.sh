@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# Realm: the one entry point. `./run.sh --help` lists the commands.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+CONFIG=Release
+TFM=net10.0
+SERVER_DLL="Server/bin/$CONFIG/$TFM/Realm.Server.dll"
+LOADTESTER_DLL="LoadTester/bin/$CONFIG/$TFM/Realm.LoadTester.dll"
+
+usage() {
+  cat <<'EOF'
+Usage: ./run.sh [COMMAND] [ARGS...]
+
+Commands:
+  (none) | server [OPTIONS]   Build if needed and start the game server on its embedded default
+                              (SQLite under ./data, in-process locks, UDP 127.0.0.1:7777).
+                              OPTIONS: --port N, --host ADDR, --sqlite PATH, --log-level LEVEL,
+                              or any option as --Section:Key=value (see README, Configuration).
+                              Ctrl+C or SIGTERM stops it cleanly.
+  test [DOTNET-TEST-ARGS]     Install MariaDB and Redis if missing, start one MariaDB and three Redis
+                              instances on loopback in a temporary folder, run every test, stop them,
+                              and print "N passed, N failed". Extra args go to `dotnet test`
+                              (e.g. --filter "FullyQualifiedName~Hosting").
+  loadtest [ARGS]             Run the LoadTester with ARGS (`./run.sh loadtest --help`).
+  bench [FILTER] [ARGS]       Run Server.Benchmarks through BenchmarkDotNet's switcher
+                              (no FILTER: list the benchmarks).
+  build                       Build the whole solution in Release.
+  --help | -h | help          This text.
+
+Environment for `test`: CI=true turns a missing test service into a failure instead of a skip.
+EOF
+}
+
+log() { printf 'run.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+require_dotnet() {
+  command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH; Realm needs SDK 10.0.4xx (global.json)"
+}
+
+# True when the output is missing or any source that feeds it is newer.
+stale() {
+  local output=$1; shift
+  [ -f "$output" ] || return 0
+  [ -n "$(find "$@" Directory.Build.props Directory.Packages.props global.json .editorconfig \
+      -newer "$output" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.json' -o -name '*.props' -o -name '.editorconfig' \) \
+      -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null)" ]
+}
+
+build_project() {
+  local project=$1
+  log "building $project ($CONFIG)"
+  dotnet build "$project" -c "$CONFIG" --nologo -v quiet -clp:NoSummary >&2 || die "build of $project failed"
+}
+
+cmd_server() {
+  require_dotnet
+  if stale "$SERVER_DLL" Server Server.Data; then build_project Server/Server.csproj; fi
+  exec dotnet "$SERVER_DLL" "$@"
+}
+
+cmd_loadtest() {
+  require_dotnet
+  if stale "$LOADTESTER_DLL" LoadTester Server Server.Data; then build_project LoadTester/LoadTester.csproj; fi
+  exec dotnet "$LOADTESTER_DLL" "$@"
+}
+
+cmd_bench() {
+  require_dotnet
+  local dll="Server.Benchmarks/bin/$CONFIG/$TFM/Realm.Server.Benchmarks.dll"
+  if stale "$dll" Server.Benchmarks Server Server.Data; then build_project Server.Benchmarks/Server.Benchmarks.csproj; fi
+  if [ $# -eq 0 ]; then
+    log "no filter given; the benchmarks are listed below. Run one with: ./run.sh bench '*Name*'"
+    exec dotnet "$dll" --list flat
+  fi
+  if [[ $1 != -* ]]; then
+    local filter=$1; shift
+    exec dotnet "$dll" --filter "$filter" "$@"
+  fi
+  exec dotnet "$dll" "$@"
+}
+
+# ------------------------------------------------------------------------------------------------
+# test: real MariaDB and Redis, started here and stopped here.
+# ------------------------------------------------------------------------------------------------
+
+WORK=""
+STARTED_PIDS=()
+POLICY_RC_CREATED=""
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    die "installing packages needs root: run as root or install $* by hand"; fi
+}
+
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ]; }
+
+ensure_packages() {
+  local missing=()
+  have mariadbd || missing+=(mariadb-server)
+  have mariadb-install-db || missing+=(mariadb-server)
+  have mariadb || missing+=(mariadb-client)
+  have mariadb-admin || missing+=(mariadb-client)
+  have redis-server || missing+=(redis-server)
+  have redis-cli || missing+=(redis-tools)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  # Unique names, in order.
+  local unique=() p
+  for p in "${missing[@]}"; do [[ " ${unique[*]} " == *" $p "* ]] || unique+=("$p"); done
+  log "installing ${unique[*]} with apt-get"
+  # Keep the packages' own services from starting: the tests run their own instances on other ports.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+    POLICY_RC_CREATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${unique[@]}" >&2
+  if [ -n "$POLICY_RC_CREATED" ]; then as_root rm -f /usr/sbin/policy-rc.d; POLICY_RC_CREATED=""; fi
+}
+
+bin() { if command -v "$1" >/dev/null 2>&1; then command -v "$1"; elif [ -x "/usr/sbin/$1" ]; then echo "/usr/sbin/$1"; else echo "/usr/bin/$1"; fi; }
+
+# True when nothing listens on 127.0.0.1:PORT (TCP).
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Prints the first free port at or above $1 that is not in the list $2.
+pick_port() {
+  local port=$1 taken=${2:-}
+  while ! port_free "$port" || [[ " $taken " == *" $port "* ]]; do
+    port=$((port + 1))
+    [ "$port" -lt $(($1 + 200)) ] || die "no free port in $1..$((port - 1))"
+  done
+  echo "$port"
+}
+
+# Waits until "$@" succeeds, up to $TIMEOUT seconds, failing early when pid $PID has died.
+wait_until() {
+  local what=$1 pid=$2 timeout=$3; shift 3
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || { log "$what exited during start-up"; return 1; }
+    [ "$SECONDS" -lt "$deadline" ] || { log "$what did not answer within ${timeout}s"; return 1; }
+    sleep 0.2
+  done
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${STARTED_PIDS[@]}"; do
+    local waited=0
+    while kill -0 "$pid" 2>/dev/null && [ $waited -lt 150 ]; do sleep 0.1; waited=$((waited + 1)); done
+    if kill -0 "$pid" 2>/dev/null; then log "pid $pid did not stop on SIGTERM; killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ -n "$POLICY_RC_CREATED" ]; then as_root rm -f /usr/sbin/policy-rc.d || true; fi
+  if [ -n "$WORK" ] && [ -d "$WORK" ]; then rm -rf "$WORK"; fi
+  exit "$rc"
+}
+
+start_mariadb() {
+  local user port datadir sock
+  user=$(id -un)
+  port=$(pick_port 3307)
+  datadir="$WORK/mariadb/data"
+  sock="$WORK/mariadb/mysqld.sock"
+  mkdir -p "$datadir"
+  log "starting MariaDB on 127.0.0.1:$port"
+  "$(bin mariadb-install-db)" --no-defaults --datadir="$datadir" --user="$user" \
+    --auth-root-authentication-method=normal --skip-test-db >"$WORK/mariadb/install.log" 2>&1 \
+    || { cat "$WORK/mariadb/install.log" >&2; die "mariadb-install-db failed"; }
+  "$(bin mariadbd)" --no-defaults --datadir="$datadir" --user="$user" \
+    --port="$port" --bind-address=127.0.0.1 --socket="$sock" \
+    --pid-file="$WORK/mariadb/mysqld.pid" --log-error="$WORK/mariadb/error.log" \
+    --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci &
+  local pid=$!
+  STARTED_PIDS+=("$pid")
+  wait_until "MariaDB" "$pid" 60 "$(bin mariadb-admin)" --no-defaults --socket="$sock" -uroot ping \
+    || { tail -n 30 "$WORK/mariadb/error.log" >&2; die "MariaDB did not start"; }
+  "$(bin mariadb)" --no-defaults --socket="$sock" -uroot <<'SQL'
+CREATE USER 'realm'@'127.0.0.1' IDENTIFIED BY 'realm-test';
+CREATE USER 'realm'@'localhost' IDENTIFIED BY 'realm-test';
+GRANT ALL PRIVILEGES ON `realm%`.* TO 'realm'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON `realm%`.* TO 'realm'@'localhost';
+CREATE DATABASE realm_test;
+FLUSH PRIVILEGES;
+SQL
+  export REALM_TEST_MYSQL="Server=127.0.0.1;Port=$port;User ID=realm;Password=realm-test;Database=realm_test;SslMode=None"
+}
+
+start_redis() {
+  local count=$1 base=6380 ports=() i port
+  for ((i = 0; i < count; i++)); do
+    port=$(pick_port "$base" "${ports[*]:-}")
+    ports+=("$port")
+    mkdir -p "$WORK/redis-$port"
+    log "starting Redis on 127.0.0.1:$port"
+    "$(bin redis-server)" --port "$port" --bind 127.0.0.1 --protected-mode yes \
+      --save '' --appendonly no --dir "$WORK/redis-$port" --daemonize no \
+      --logfile "$WORK/redis-$port/redis.log" &
+    local pid=$!
+    STARTED_PIDS+=("$pid")
+    wait_until "Redis :$port" "$pid" 20 sh -c "[ \"\$('$(bin redis-cli)' -h 127.0.0.1 -p $port ping)\" = PONG ]" \
+      || { tail -n 20 "$WORK/redis-$port/redis.log" >&2; die "Redis on port $port did not start"; }
+  done
+  local list="" p
+  for p in "${ports[@]}"; do list+="${list:+,}127.0.0.1:$p"; done
+  export REALM_TEST_REDIS="$list"
+}
+
+# Sums the <Counters> of every trx file: prints "passed failed skipped".
+sum_trx() {
+  local passed=0 failed=0 skipped=0 f line
+  for f in "$1"/*.trx; do
+    [ -e "$f" ] || continue
+    line=$(grep -o '<Counters [^>]*>' "$f" | head -n 1)
+    attr() { printf '%s' "$line" | sed -n "s/.* $1=\"\\([0-9]*\\)\".*/\\1/p"; }
+    passed=$((passed + $(attr passed)))
+    failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
+    skipped=$((skipped + $(attr notExecuted)))
+  done
+  echo "$passed $failed $skipped"
+}
+
+cmd_test() {
+  require_dotnet
+  ensure_packages
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/realm-test.XXXXXX")
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+
+  start_mariadb
+  start_redis 3
+  log "REALM_TEST_MYSQL=${REALM_TEST_MYSQL/Password=*;/Password=***;}"
+  log "REALM_TEST_REDIS=$REALM_TEST_REDIS"
+
+  local results="$WORK/results" rc=0
+  log "building and running every test in Realm.sln"
+  dotnet build Realm.sln -c "$CONFIG" --nologo -v quiet -clp:NoSummary >&2 || die "build failed"
+  dotnet test Realm.sln -c "$CONFIG" --no-build --nologo \
+    --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" || rc=$?
+
+  local passed failed skipped
+  read -r passed failed skipped < <(sum_trx "$results")
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    log "dotnet test exited with $rc but reported no failed test (crashed or aborted run); counting it as a failure"
+    failed=1
+  fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  if [ "$failed" -ne 0 ] || [ $((passed + failed)) -eq 0 ]; then
+    [ $((passed + failed)) -eq 0 ] && log "no test ran"
+    exit 1
+  fi
+}
+
+case "${1:-}" in
+  "") cmd_server ;;
+  server) shift; cmd_server "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  loadtest) shift; cmd_loadtest "$@" ;;
+  bench) shift; cmd_bench "$@" ;;
+  build) require_dotnet; dotnet build Realm.sln -c "$CONFIG" --nologo ;;
+  -h|--help|help) usage ;;
+  --*) cmd_server "$@" ;;
+  *) usage >&2; die "unknown command: $1" ;;
+esac
