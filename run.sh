@@ -71,7 +71,7 @@ cmd_loadtest() {
 cmd_bench() {
   require_dotnet
   local dll="Server.Benchmarks/bin/$CONFIG/$TFM/Realm.Server.Benchmarks.dll"
-  if stale "$dll" Server.Benchmarks Server Server.Data; then build_project Server.Benchmarks/Server.Benchmarks.csproj; fi
+  if stale "$dll" Server.Benchmarks Server Server.Data; then build_project Server.Benchmarks/Realm.Server.Benchmarks.csproj; fi
   if [ $# -eq 0 ]; then
     log "no filter given; the benchmarks are listed below. Run one with: ./run.sh bench '*Name*'"
     exec dotnet "$dll" --list flat
