@@ -177,7 +177,7 @@ start_mariadb() {
   "$(bin mariadbd)" --no-defaults --datadir="$datadir" --user="$user" \
     --port="$port" --bind-address=127.0.0.1 --socket="$sock" \
     --pid-file="$WORK/mariadb/mysqld.pid" --log-error="$WORK/mariadb/error.log" \
-    --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 \
+    --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 --open-files-limit=4096 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci &
   local pid=$!
   STARTED_PIDS+=("$pid")
@@ -238,7 +238,7 @@ cmd_test() {
 
   start_mariadb
   start_redis 3
-  log "REALM_TEST_MYSQL=${REALM_TEST_MYSQL/Password=*;/Password=***;}"
+  log "REALM_TEST_MYSQL=$(printf '%s' "$REALM_TEST_MYSQL" | sed 's/Password=[^;]*/Password=***/')"
   log "REALM_TEST_REDIS=$REALM_TEST_REDIS"
 
   local results="$WORK/results" rc=0

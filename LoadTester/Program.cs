@@ -10,11 +10,11 @@ internal static class Program
         Usage: LoadTester COMMAND [OPTIONS]   (also: ./run.sh loadtest COMMAND [OPTIONS])
 
         Commands:
-          raw-echo   Raw-UDP echo baseline: N clients, one socket each, ping-pong against a plain UDP
-                     echo server (in this process unless --server is given). Transport figures are
-                     stated as ratios against this baseline, measured in the same run (TARGETS.md).
-                     --clients N (100)  --seconds S (5)  --warmup W (1)  --payload BYTES (32)
-                     --threads T (cores - 1)  --server 127.0.0.1:PORT  --json FILE
+          echo       Echo round trips. --mode raw: N clients, one socket each, ping-pong against a
+                     plain UDP echo server (in this process unless --server is given): the baseline
+                     that transport figures are stated against, measured in the same run (TARGETS.md).
+                     --mode raw  --clients N (100)  --seconds S (5)  --warmup W (1)
+                     --payload BYTES (32)  --threads T (cores - 1)  --server 127.0.0.1:PORT  --json FILE
 
         The game-host scenarios (game, echo through the Realm transport) arrive with those components.
         Load tests target loopback addresses only.
@@ -30,7 +30,7 @@ internal static class Program
 
         switch (args[0])
         {
-            case "raw-echo":
+            case "echo":
                 return RunRawEcho(args[1..]);
             default:
                 Console.Error.WriteLine($"loadtester: unknown command \"{args[0]}\"");
@@ -43,13 +43,13 @@ internal static class Program
     {
         if (!RawEchoOptions.TryParse(args, out RawEchoOptions options, out string? error))
         {
-            Console.Error.WriteLine($"loadtester raw-echo: {error}");
+            Console.Error.WriteLine($"loadtester echo: {error}");
             return 2;
         }
 
         using RawEchoServer? local = options.Server is null ? new RawEchoServer(IPAddress.Loopback) : null;
         IPEndPoint target = options.Server ?? local!.EndPoint;
-        Console.WriteLine($"raw-echo: {options.Clients} clients on {Math.Min(options.Threads, options.Clients)} threads -> {target} ({options.WarmupSeconds} s warm-up, {options.Seconds} s measured)");
+        Console.WriteLine($"echo --mode raw: {options.Clients} clients on {Math.Min(options.Threads, options.Clients)} threads -> {target} ({options.WarmupSeconds} s warm-up, {options.Seconds} s measured)");
         LoadReport report = new RawEchoScenario(options).Run(target);
         report.WriteSummary(Console.Out);
         if (options.JsonPath is not null)

@@ -3,7 +3,7 @@ using System.Net;
 
 namespace Realm.LoadTester.RawEcho;
 
-/// <summary>Command-line options of <c>raw-echo</c>; every one is validated with a message naming it.</summary>
+/// <summary>Command-line options of <c>echo</c>; every one is validated with a message naming it.</summary>
 internal sealed class RawEchoOptions
 {
     public int Clients { get; private set; } = 100;
@@ -35,6 +35,11 @@ internal sealed class RawEchoOptions
             string value = args[++i];
             switch (name)
             {
+                case "--mode" when value == "raw":
+                    break;
+                case "--mode":
+                    error = $"--mode \"{value}\" is not allowed: raw (the unreliable and reliable modes run through the Realm transport, which is not built yet)";
+                    return false;
                 case "--clients" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int c) && c is >= 1 and <= 20_000:
                     options.Clients = c;
                     break;

@@ -68,7 +68,7 @@ internal sealed class RawEchoScenario
         double seconds = _options.Seconds;
         return new LoadReport
         {
-            Scenario = "raw-echo",
+            Scenario = "echo-raw",
             Clients = _options.Clients,
             Seconds = seconds,
             Connected = _options.Clients,
