@@ -35,7 +35,8 @@ public sealed class DatabaseEndpoint
     public string DisplayName { get; }
 
     /// <summary>
-    /// Describes a SQLite file database at <paramref name="path"/>, creating its folder when it is missing.
+    /// Describes a SQLite file database at <paramref name="path"/>. Nothing is touched on disk here:
+    /// <see cref="OpenAsync"/> creates the folder, so validating options has no side effects.
     /// </summary>
     /// <param name="path">File path, absolute or relative to the current directory.</param>
     /// <param name="endpoint">The endpoint, when the method returns <see langword="true"/>.</param>
@@ -53,15 +54,10 @@ public sealed class DatabaseEndpoint
         try
         {
             fullPath = System.IO.Path.GetFullPath(path);
-            string? folder = System.IO.Path.GetDirectoryName(fullPath);
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            error = $"cannot create the folder for {path}: {e.Message}";
+            error = $"not a usable file path: {e.Message}";
             return false;
         }
 
@@ -109,10 +105,20 @@ public sealed class DatabaseEndpoint
         return true;
     }
 
-    /// <summary>Opens a new physical connection. The caller owns and disposes it.</summary>
+    /// <summary>
+    /// Opens a new physical connection; for SQLite, first creates the file's folder when it is missing.
+    /// The caller owns and disposes the connection.
+    /// </summary>
     /// <exception cref="DbException">The database cannot be reached or refused the login.</exception>
+    /// <exception cref="IOException">The SQLite folder cannot be created (for example, a file is in the way).</exception>
+    /// <exception cref="UnauthorizedAccessException">The SQLite folder cannot be created for lack of permission.</exception>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        if (Provider == DatabaseProvider.Sqlite && System.IO.Path.GetDirectoryName(DisplayName) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
         DbConnection connection = Factory.CreateConnection()
             ?? throw new InvalidOperationException($"{Provider} factory returned no connection");
         connection.ConnectionString = ConnectionString;

@@ -48,11 +48,7 @@ public sealed class RealmHostTests
         }
 
         Assert.That(SpinWait.SpinUntil(() => host.Receiver.DatagramsReceived == 5, TimeSpan.FromSeconds(10)), Is.True, $"received {host.Receiver.DatagramsReceived} of 5");
-        Assert.Multiple(() =>
-        {
-            Assert.That(host.Receiver.BytesReceived, Is.EqualTo(500));
-            Assert.That(host.Receiver.DatagramsDropped, Is.EqualTo(5));
-        });
+        Assert.That(host.Receiver.BytesReceived, Is.EqualTo(500));
     }
 
     [Test]
@@ -123,6 +119,17 @@ public sealed class RealmHostTests
         Assert.That(start.Error, Does.Contain($"Redis 127.0.0.1:{port}").And.Contain("does not answer"));
         using var rebind = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         Assert.DoesNotThrow(() => rebind.Bind(new IPEndPoint(IPAddress.Loopback, udpPort)), "the failed start released its UDP socket");
+    }
+
+    [Test]
+    public async Task StartAsync_SqliteFolderBlockedByAFile_FailsNamingTheDatabase(CancellationToken ct)
+    {
+        string blocker = Path.Combine(_folder, "blocker");
+        await File.WriteAllTextAsync(blocker, "not a folder", ct);
+        HostStartResult start = await RealmHost.StartAsync(
+            HostTestOptions.Create(_folder, ("Storage:SqlitePath", Path.Combine(blocker, "realm.db"))), NullLoggerFactory.Instance, ct);
+        Assert.That(start.Succeeded, Is.False);
+        Assert.That(start.Error, Does.Contain("cannot open the Sqlite database").And.Contain(blocker));
     }
 
     [Test]

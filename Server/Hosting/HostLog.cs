@@ -33,8 +33,8 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Shutting down ({Reason})")]
     public static partial void ShuttingDown(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "Stopped cleanly after {UptimeSeconds:F1} s: {Datagrams} datagrams ({Bytes} B) received, {Dropped} dropped (no protocol handler yet)")]
-    public static partial void Stopped(ILogger logger, double uptimeSeconds, long datagrams, long bytes, long dropped);
+    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "Stopped cleanly after {UptimeSeconds:F1} s: {Datagrams} datagrams ({Bytes} B) received and dropped (no protocol handler yet)")]
+    public static partial void Stopped(ILogger logger, double uptimeSeconds, long datagrams, long bytes);
 
     [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "The receive thread did not stop within {TimeoutMs} ms")]
     public static partial void ReceiverDidNotStop(ILogger logger, int timeoutMs);

@@ -81,7 +81,7 @@ internal sealed class RealmHost : IAsyncDisposable
                 string provider = endpoint.Provider.ToString();
                 HostLog.DatabaseOpened(logger, provider, endpoint.DisplayName, engineVersion);
             }
-            catch (DbException e)
+            catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException)
             {
                 return Fail(logger, $"cannot open the {endpoint.Provider} database {endpoint.DisplayName}: {e.Message}", binding, database);
             }
@@ -150,7 +150,7 @@ internal sealed class RealmHost : IAsyncDisposable
 
         await _database.DisposeAsync();
         double uptime = Stopwatch.GetElapsedTime(_startedAt).TotalSeconds;
-        HostLog.Stopped(_logger, uptime, _receiver.DatagramsReceived, _receiver.BytesReceived, _receiver.DatagramsDropped);
+        HostLog.Stopped(_logger, uptime, _receiver.DatagramsReceived, _receiver.BytesReceived);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

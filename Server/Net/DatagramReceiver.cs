@@ -35,9 +35,6 @@ internal sealed class DatagramReceiver
     /// <summary>Payload bytes received since start.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytes);
 
-    /// <summary>Datagrams dropped because nothing handles them yet (every datagram, until the transport lands).</summary>
-    public long DatagramsDropped => Interlocked.Read(ref _datagrams);
-
     /// <summary>True while the receive thread runs.</summary>
     public bool IsRunning => _thread.IsAlive;
 

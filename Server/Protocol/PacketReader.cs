@@ -129,39 +129,20 @@ internal ref struct PacketReader
         return ok;
     }
 
-    /// <summary>Reads a minimal unsigned LEB128 of at most 5 bytes whose value fits 32 bits.</summary>
+    /// <summary>
+    /// Reads a minimal unsigned LEB128 whose value fits 32 bits: the 64-bit read plus a range check, so
+    /// a fifth group above 0x0F or a sixth byte is rejected as out of range.
+    /// </summary>
     public bool TryReadVarUInt32(out uint value)
     {
-        uint result = 0;
-        for (int i = 0; i < VarInt.MaxBytes32; i++)
+        int start = _position;
+        if (TryReadVarUInt64(out ulong wide) && wide <= uint.MaxValue)
         {
-            int at = _position + i;
-            if ((uint)at >= (uint)_data.Length)
-            {
-                break;
-            }
-
-            uint b = _data[at];
-            // The fifth group carries only the top 4 bits of a 32-bit value.
-            if (i == VarInt.MaxBytes32 - 1 && b > 0x0F)
-            {
-                break;
-            }
-
-            result |= (b & 0x7F) << (7 * i);
-            if (b < 0x80)
-            {
-                if (b == 0 && i > 0)
-                {
-                    break; // padding group: not the minimal encoding
-                }
-
-                _position = at + 1;
-                value = result;
-                return true;
-            }
+            value = (uint)wide;
+            return true;
         }
 
+        _position = start;
         value = 0;
         return false;
     }

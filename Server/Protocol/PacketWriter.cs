@@ -75,27 +75,10 @@ internal ref struct PacketWriter
 
     public void WriteDouble(double value) => BinaryPrimitives.WriteDoubleLittleEndian(Reserve(sizeof(double)), value);
 
-    /// <summary>Unsigned LEB128: 7 bits per byte, low group first, high bit set on all but the last (1–5 bytes).</summary>
-    public void WriteVarUInt32(uint value)
-    {
-        if (value < 0x80)
-        {
-            WriteByte((byte)value);
-            return;
-        }
+    /// <summary>Unsigned LEB128 of a 32-bit value (1–5 bytes): the same bytes as its 64-bit form.</summary>
+    public void WriteVarUInt32(uint value) => WriteVarUInt64(value);
 
-        Span<byte> span = Reserve(VarInt.Length(value));
-        int i = 0;
-        while (value >= 0x80)
-        {
-            span[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        span[i] = (byte)value;
-    }
-
-    /// <summary>Unsigned LEB128 of a 64-bit value (1–10 bytes).</summary>
+    /// <summary>Unsigned LEB128: 7 bits per byte, low group first, high bit set on all but the last (1–10 bytes).</summary>
     public void WriteVarUInt64(ulong value)
     {
         if (value < 0x80)

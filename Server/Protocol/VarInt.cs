@@ -5,7 +5,6 @@ namespace Realm.Server.Protocol;
 /// <summary>LEB128 lengths and zig-zag mapping (as in Protocol Buffers' encoding guide), shared by writer and reader.</summary>
 internal static class VarInt
 {
-    public const int MaxBytes32 = 5;
     public const int MaxBytes64 = 10;
 
     /// <summary>Bytes LEB128 needs for <paramref name="value"/>: one per started group of 7 bits.</summary>

@@ -35,13 +35,21 @@ public sealed class DatabaseEndpointTests
     }
 
     [Test]
-    public void TryCreateSqlite_FolderIsAFile_ReturnsFalseWithTheReason()
+    public void TryCreateSqlite_MissingFolder_TouchesNothingOnDisk()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"realm-untouched-{Guid.NewGuid():N}");
+        Assert.That(DatabaseEndpoint.TryCreateSqlite(Path.Combine(folder, "realm.db"), out _, out string? error), Is.True, error);
+        Assert.That(Directory.Exists(folder), Is.False, "describing an endpoint must not create its folder");
+    }
+
+    [Test]
+    public void OpenAsync_FolderIsAFile_ThrowsIOException()
     {
         string file = Path.GetTempFileName();
         try
         {
-            Assert.That(DatabaseEndpoint.TryCreateSqlite(Path.Combine(file, "realm.db"), out _, out string? error), Is.False);
-            Assert.That(error, Does.Contain("cannot create the folder"));
+            Assert.That(DatabaseEndpoint.TryCreateSqlite(Path.Combine(file, "realm.db"), out DatabaseEndpoint? endpoint, out string? error), Is.True, error);
+            Assert.ThrowsAsync<IOException>(() => endpoint!.OpenAsync(CancellationToken.None));
         }
         finally
         {

@@ -59,6 +59,15 @@ public sealed class RealmOptionsTests
     }
 
     [Test]
+    public void TryRead_BadOptionWithSqliteInAMissingFolder_CreatesNothing()
+    {
+        string folder = Path.Combine(_folder, "not-yet");
+        Assert.That(RealmOptions.TryRead(Config(("Network:Port", "x"), ("Storage:SqlitePath", Path.Combine(folder, "realm.db"))), out _, out _), Is.False);
+        Assert.That(RealmOptions.TryRead(Config(("Storage:SqlitePath", Path.Combine(folder, "realm.db"))), out _, out _), Is.True);
+        Assert.That(Directory.Exists(folder), Is.False, "validating options has no side effects; the folder is created at start");
+    }
+
+    [Test]
     public void TryRead_SeveralBadValues_ReportsEveryOne()
     {
         bool ok = RealmOptions.TryRead(Config(("Network:Port", "x"), ("Logging:Level", "y"), ("Storage:Provider", "z")), out _, out var errors);

@@ -11,7 +11,7 @@ internal sealed class StorageOptions
     /// <summary>Database engine. Default <see cref="DatabaseProvider.Sqlite"/> (embedded, no server needed).</summary>
     public DatabaseProvider Provider { get; init; } = DatabaseProvider.Sqlite;
 
-    /// <summary>SQLite file path, used when <see cref="Provider"/> is Sqlite. Default <c>data/realm.db</c>; the folder is created.</summary>
+    /// <summary>SQLite file path, used when <see cref="Provider"/> is Sqlite. Default <c>data/realm.db</c>; the folder is created at start.</summary>
     public string SqlitePath { get; init; } = DefaultSqlitePath;
 
     /// <summary>
@@ -36,7 +36,7 @@ internal sealed class StorageOptions
         {
             if (!DatabaseEndpoint.TryCreateSqlite(sqlitePath, out endpoint, out error))
             {
-                reader.Fail(nameof(SqlitePath), sqlitePath, $"a file path whose folder can be created ({error})");
+                reader.Fail(nameof(SqlitePath), sqlitePath, $"a file path ({error})");
             }
         }
         else if (mySql.Length == 0)

@@ -49,6 +49,11 @@ internal sealed class ConnectCookies
     public void Create(SocketAddress address, ulong clientNonce, long nowMilliseconds, Span<byte> cookie)
     {
         ArgumentNullException.ThrowIfNull(address);
+        if (address.Size > MaxAddressBytes)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(address), $"a {address.Size}-byte socket address is larger than any IP address ({MaxAddressBytes})");
+        }
+
         if (cookie.Length < CookieBytes)
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(cookie), $"a cookie needs {CookieBytes} bytes");
@@ -84,7 +89,7 @@ internal sealed class ConnectCookies
 
     private void Compute(SocketAddress address, ulong clientNonce, long window, Span<byte> cookie)
     {
-        int addressBytes = Math.Min(address.Size, MaxAddressBytes);
+        int addressBytes = address.Size; // at most MaxAddressBytes: both callers check
         Span<byte> input = stackalloc byte[sizeof(long) + sizeof(ulong) + MaxAddressBytes];
         BinaryPrimitives.WriteInt64LittleEndian(input, window);
         BinaryPrimitives.WriteUInt64LittleEndian(input[sizeof(long)..], clientNonce);
