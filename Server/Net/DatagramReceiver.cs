@@ -5,8 +5,8 @@ namespace Realm.Server.Net;
 
 /// <summary>
 /// The receive thread: a blocking, span-based <c>ReceiveFrom</c> loop into one reused buffer and one
-/// reused <see cref="SocketAddress"/>, so a datagram costs no allocation. Until the transport's protocol
-/// handler is attached, every datagram is counted and dropped.
+/// reused <see cref="SocketAddress"/>, so a datagram costs no allocation. Every datagram is counted and
+/// handed to the <see cref="IDatagramSink"/> (the transport's queue to its logic thread); with no sink it is dropped.
 /// </summary>
 /// <remarks>
 /// One dedicated background thread. <see cref="Stop"/> closes the socket, which wakes the blocked
@@ -19,13 +19,15 @@ internal sealed class DatagramReceiver
 
     private readonly Socket _socket;
     private readonly Thread _thread;
+    private readonly IDatagramSink? _sink;
     private long _datagrams;
     private long _bytes;
     private volatile bool _stopping;
 
-    public DatagramReceiver(Socket socket)
+    public DatagramReceiver(Socket socket, IDatagramSink? sink = null)
     {
         _socket = socket;
+        _sink = sink;
         _thread = new Thread(Run) { IsBackground = true, Name = "realm-udp-receive" };
     }
 
@@ -78,6 +80,13 @@ internal sealed class DatagramReceiver
             // Single writer; Interlocked so readers on other threads see whole, current values.
             Interlocked.Increment(ref _datagrams);
             Interlocked.Add(ref _bytes, received);
+            _sink?.OnDatagram(buffer.AsSpan(0, received), from);
         }
     }
+}
+
+/// <summary>Takes each datagram from the receive thread; must copy what it keeps, and must not block.</summary>
+internal interface IDatagramSink
+{
+    void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from);
 }

@@ -49,6 +49,12 @@ internal sealed class SendLog
     /// <summary>Datagrams sent and neither acknowledged nor declared lost.</summary>
     public int InFlight => _inFlight;
 
+    /// <summary>True when <see cref="TryAdd"/> would succeed now.</summary>
+    public bool CanAdd => _inFlight == 0 || (_inFlight < _entries.Length && SequenceNumber.Distance(_oldest, _next) < _entries.Length);
+
+    /// <summary>The oldest datagram still in flight (equal to <see cref="NextSequence"/> when none is).</summary>
+    public ushort OldestInFlight => _inFlight == 0 ? _next : _oldest;
+
     /// <summary>The sequence number the next <see cref="TryAdd"/> will assign.</summary>
     public ushort NextSequence => _next;
 

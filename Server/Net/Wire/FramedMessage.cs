@@ -4,11 +4,17 @@ namespace Realm.Server.Net.Wire;
 internal readonly ref struct FramedMessage
 {
     public FramedMessage(DeliveryMethod method, byte channel, ushort sequence, ReadOnlySpan<byte> payload)
+        : this(method, channel, sequence, payload, default)
+    {
+    }
+
+    public FramedMessage(DeliveryMethod method, byte channel, ushort sequence, ReadOnlySpan<byte> payload, FragmentInfo fragment)
     {
         Method = method;
         Channel = channel;
         Sequence = sequence;
         Payload = payload;
+        Fragment = fragment;
     }
 
     public DeliveryMethod Method { get; }
@@ -19,4 +25,7 @@ internal readonly ref struct FramedMessage
     public ushort Sequence { get; }
 
     public ReadOnlySpan<byte> Payload { get; }
+
+    /// <summary>Where this piece belongs when it is a fragment of a larger message; <see cref="FragmentInfo.IsFragment"/> false otherwise.</summary>
+    public FragmentInfo Fragment { get; }
 }

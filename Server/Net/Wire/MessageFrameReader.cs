@@ -48,6 +48,11 @@ internal ref struct MessageFrameReader
             uint value = item >> 1;
             uint method = value & 7;
             uint channel = value >> 3;
+            if (method == MessageFrameWriter.FragmentMarker && channel < MessageFrameWriter.Channels)
+            {
+                return ReadFragment((byte)channel, out message);
+            }
+
             if (method > (uint)DeliveryMethod.ReliableSequenced || channel >= MessageFrameWriter.Channels)
             {
                 return Fail();
@@ -74,6 +79,29 @@ internal ref struct MessageFrameReader
 
         ushort sequence = _method == DeliveryMethod.Unreliable ? (ushort)0 : _sequence++;
         message = new FramedMessage(_method, _channel, sequence, payload);
+        return FrameReadStatus.Message;
+    }
+
+    private FrameReadStatus ReadFragment(byte channel, out FramedMessage message)
+    {
+        message = default;
+        ushort sequence = 0;
+        if (!_reader.TryReadByte(out byte method) || method > (byte)DeliveryMethod.ReliableSequenced
+            || (method != (byte)DeliveryMethod.Unreliable && !_reader.TryReadUInt16(out sequence))
+            || !_reader.TryReadVarUInt32(out uint group) || group > ushort.MaxValue
+            || !_reader.TryReadVarUInt32(out uint count) || count < 2 || count > int.MaxValue
+            || !_reader.TryReadVarUInt32(out uint index) || index >= count
+            || !_reader.TryReadVarUInt32(out uint total) || total > int.MaxValue
+            || !_reader.TryReadVarUInt32(out uint item) || (item & 1) != 0
+            || !_reader.TryReadRaw((int)Math.Min(item >> 1, int.MaxValue), out ReadOnlySpan<byte> payload))
+        {
+            return Fail();
+        }
+
+        _method = (DeliveryMethod)method;
+        _channel = channel;
+        _sequence = (ushort)(sequence + 1);
+        message = new FramedMessage(_method, channel, sequence, payload, new FragmentInfo((ushort)group, (int)count, (int)index, (int)total));
         return FrameReadStatus.Message;
     }
 

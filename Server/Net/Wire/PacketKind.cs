@@ -10,4 +10,7 @@ internal enum PacketKind : byte
     Reject = 5,
     Data = 6,
     Disconnect = 7,
+
+    /// <summary>Acknowledgement only (no sequence number, no messages); sent when there is nothing else to carry the ack. Never acknowledged itself.</summary>
+    Ack = 8,
 }

@@ -1,0 +1,785 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Realm.Server.Net.Handshake;
+using Realm.Server.Net.Wire;
+using Realm.Server.Protocol;
+
+namespace Realm.Server.Net.Transport;
+
+/// <summary>
+/// Realm's reliable-UDP endpoint, as a server (<see cref="StartServer"/>: accepts connections) or a client
+/// (<see cref="StartClient"/> then <see cref="Connect"/>). One socket, IPv4 or dual-stack IPv6; one
+/// receive thread (or none: see <see cref="NetHostOptions.ReceiveThread"/>); everything else happens on
+/// the thread that calls <see cref="Poll{TListener}(ref TListener, TimeSpan)"/>, <see cref="NetPeer.Send"/>
+/// and <see cref="Flush"/> — the logic thread. Events reach the application only from <c>Poll</c>.
+/// </summary>
+/// <remarks>
+/// Handshake (stateless for the server until the client proves its address):
+/// <list type="number">
+/// <item>client → ConnectRequest: kind, protocol id, 64-bit nonce, zero padding to <see cref="ConnectRequestBytes"/>.</item>
+/// <item>server → Challenge: kind, nonce, 16-byte cookie (<see cref="ConnectCookies"/>) — smaller than the request; the server keeps nothing.</item>
+/// <item>client → ConnectResponse: kind, protocol id, nonce, cookie, application data, padded to <see cref="ConnectResponseBytes"/>.</item>
+/// <item>server → Accept (kind, nonce) or Reject (kind, nonce, code, reason) — trimmed to the response's size; only now is a peer created.</item>
+/// </list>
+/// Data datagrams: <see cref="DataHeader"/> then messages (<see cref="MessageFrameWriter"/>); ack-only
+/// datagrams: <see cref="AckHeader"/>; Disconnect: kind, nonce, reason bytes (sent twice).
+/// </remarks>
+internal sealed class NetHost : IDisposable, IDatagramSink
+{
+    /// <summary>Connect requests are padded to this size so the challenge (25 bytes) is never larger.</summary>
+    public const int ConnectRequestBytes = 32;
+
+    /// <summary>Connect responses are padded to this size so a reject with a short reason fits in the reply.</summary>
+    public const int ConnectResponseBytes = 128;
+
+    private const int ChallengeBytes = 1 + 8 + ConnectCookies.CookieBytes;
+    private const int MaxInlineDatagramsPerPoll = 4096;
+
+    private readonly Dictionary<SocketAddress, NetPeer> _peers = new();
+    private readonly List<NetPeer> _peerList = new();
+    private readonly List<PendingDisconnect> _pendingDisconnects = new();
+    private readonly ConnectCookies _cookies = new();
+    private readonly ConnectRateLimiter _rateLimiter;
+    private readonly byte[] _scratch;
+    private readonly long _timeoutTicks;
+    private readonly long _retryTicks;
+    private readonly long _connectTimeoutTicks;
+    private readonly ManualResetEventSlim _signal = new(false);
+    private Socket? _socket;
+    private InboundQueue? _queue;
+    private DatagramReceiver? _receiver;
+    private NetConditioner? _conditioner;
+    private byte[]? _inlineBuffer;
+    private SocketAddress? _inlineFrom;
+    private int _consumerWaiting;
+    private int _nextPeerId;
+    private bool _accepting;
+    private bool _disposed;
+
+    public NetHost(NetHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
+        Options = options;
+        Blocks = new BlockPool(options.Mtu);
+        _rateLimiter = new ConnectRateLimiter(options.MaxConnectAttemptsPerSecond);
+        _scratch = GC.AllocateUninitializedArray<byte>(Math.Max(options.Mtu, ConnectResponseBytes));
+        _timeoutTicks = Ticks(options.DisconnectTimeout);
+        _retryTicks = Ticks(options.ConnectRetryInterval);
+        _connectTimeoutTicks = Ticks(options.ConnectTimeout);
+    }
+
+    public NetHostOptions Options { get; }
+
+    /// <summary>Totals over all peers, and drops by reason.</summary>
+    public NetHostStatistics Statistics { get; } = new();
+
+    /// <summary>The bound endpoint (after start).</summary>
+    public IPEndPoint? LocalEndPoint { get; private set; }
+
+    /// <summary>Socket receive buffer the kernel granted, in bytes (compare with <see cref="NetHostOptions.SocketBufferBytes"/>).</summary>
+    public int ReceiveBufferBytes { get; private set; }
+
+    /// <summary>Socket send buffer the kernel granted, in bytes.</summary>
+    public int SendBufferBytes { get; private set; }
+
+    /// <summary>Connected and connecting peers. Read on the logic thread only.</summary>
+    public IReadOnlyList<NetPeer> Peers => _peerList;
+
+    /// <summary>Datagrams waiting for the logic thread (receive-thread mode).</summary>
+    public int InboundQueueLength => _queue?.Count ?? 0;
+
+    /// <summary>The conditioner, when <see cref="NetHostOptions.Conditioner"/> enables it.</summary>
+    public NetConditioner? Conditioner => _conditioner;
+
+    internal BlockPool Blocks { get; }
+
+    /// <summary>Binds <paramref name="address"/>:<paramref name="port"/> (port 0: any free port) and accepts connections.</summary>
+    /// <returns>False with a message naming the endpoint when the socket cannot be bound.</returns>
+    public bool StartServer(IPAddress address, int port, out string? error) => Start(address, port, accept: true, out error);
+
+    /// <summary>Binds an ephemeral port for outgoing connections (<see cref="Connect"/>); accepts none.</summary>
+    public bool StartClient(AddressFamily family, out string? error) =>
+        Start(family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, 0, accept: false, out error, anyInterface: true);
+
+    /// <summary>Starts connecting to <paramref name="server"/>; the outcome is an OnConnected or OnDisconnected event from <c>Poll</c>.</summary>
+    /// <param name="server">The server's endpoint.</param>
+    /// <param name="data">Connect data for the server's application (protocol version, token); at most <see cref="MaxConnectDataBytes"/> bytes.</param>
+    public NetPeer Connect(IPEndPoint server, ReadOnlySpan<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        Socket socket = _socket ?? throw new InvalidOperationException("start the host before connecting");
+        if (data.Length > MaxConnectDataBytes)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(data), $"connect data of {data.Length} bytes exceeds {MaxConnectDataBytes}");
+        }
+
+        IPEndPoint target = socket.AddressFamily == AddressFamily.InterNetworkV6 && server.AddressFamily == AddressFamily.InterNetwork
+            ? new IPEndPoint(server.Address.MapToIPv6(), server.Port)
+            : server;
+        SocketAddress address = target.Serialize();
+        if (_peers.ContainsKey(address))
+        {
+            ThrowHelper.ThrowInvalidOperation($"already connected or connecting to {server}");
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        var peer = new NetPeer(this, ++_nextPeerId, address, BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8)), NetPeerState.Connecting, now)
+        {
+            ConnectData = data.ToArray(),
+        };
+        AddPeer(peer);
+        SendConnectAttempt(peer, now);
+        return peer;
+    }
+
+    /// <summary>Largest connect data: what fits a connect response under the MTU.</summary>
+    public int MaxConnectDataBytes => Options.Mtu - (1 + 4 + 8 + ConnectCookies.CookieBytes + 3);
+
+    /// <summary>
+    /// Processes what arrived — handshakes, acks, messages — and raises events on this thread; then checks
+    /// timeouts and connect retries. With <paramref name="wait"/> &gt; 0 it first waits up to that long for
+    /// a datagram when none is there.
+    /// </summary>
+    public void Poll<TListener>(ref TListener listener, TimeSpan wait = default)
+        where TListener : INetEventListener
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_socket is null)
+        {
+            ThrowHelper.ThrowInvalidOperation("start the host before polling");
+        }
+
+        if (_queue is not null)
+        {
+            PollQueue(ref listener, wait);
+        }
+        else
+        {
+            PollSocket(ref listener, wait);
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        for (int i = _peerList.Count - 1; i >= 0; i--)
+        {
+            if (i >= _peerList.Count)
+            {
+                continue;
+            }
+
+            NetPeer peer = _peerList[i];
+            if (peer.State == NetPeerState.Connecting)
+            {
+                if (now - peer.ConnectStarted >= _connectTimeoutTicks)
+                {
+                    DisconnectPeer(peer, DisconnectReason.ConnectTimeout, default, notifyRemote: false);
+                }
+                else if (now - peer.LastConnectAttempt >= _retryTicks)
+                {
+                    SendConnectAttempt(peer, now);
+                }
+            }
+            else if (peer.State == NetPeerState.Connected && now - peer.LastReceived >= _timeoutTicks)
+            {
+                DisconnectPeer(peer, DisconnectReason.Timeout, default, notifyRemote: false);
+            }
+        }
+
+        ReleaseDelayed(now);
+        RaiseDisconnects(ref listener);
+    }
+
+    /// <summary>Sends what every peer has queued, plus resends, acks and keep-alives. Call once per tick after the game's sends.</summary>
+    public void Flush()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        long now = Stopwatch.GetTimestamp();
+        for (int i = 0; i < _peerList.Count; i++)
+        {
+            _peerList[i].Flush(now, _scratch);
+        }
+
+        ReleaseDelayed(now);
+    }
+
+    /// <summary>Tells every peer this host is going, stops the receive thread and closes the socket. No events follow.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        for (int i = _peerList.Count - 1; i >= 0; i--)
+        {
+            NetPeer peer = _peerList[i];
+            if (peer.State == NetPeerState.Connected)
+            {
+                SendDisconnect(peer, default, bypassConditioner: true);
+            }
+
+            peer.State = NetPeerState.Disconnected;
+            peer.ReleaseAll();
+        }
+
+        _peerList.Clear();
+        _peers.Clear();
+        Volatile.Write(ref Statistics.PeersField, 0);
+        _disposed = true;
+        if (_receiver is not null)
+        {
+            _receiver.Stop(TimeSpan.FromSeconds(2));
+        }
+        else
+        {
+            _socket?.Dispose();
+        }
+
+        _signal.Dispose();
+    }
+
+    /// <summary>Converts a socket address to an endpoint (allocates).</summary>
+    internal static IPEndPoint ToEndPoint(SocketAddress address) =>
+        (IPEndPoint)new IPEndPoint(address.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0).Create(address);
+
+    /// <summary>Receive thread: a datagram for the logic thread (only the size is checked here).</summary>
+    void IDatagramSink.OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
+    {
+        if (datagram.Length > Options.Mtu)
+        {
+            Statistics.Drop(DropReason.Oversized);
+            return;
+        }
+
+        if (!_queue!.TryEnqueue(datagram, from))
+        {
+            Statistics.Drop(DropReason.ReceiveQueueFull);
+            return;
+        }
+
+        if (Volatile.Read(ref _consumerWaiting) != 0)
+        {
+            _signal.Set();
+        }
+    }
+
+    internal void SendDatagram(ReadOnlySpan<byte> datagram, NetPeer peer, long now)
+    {
+        peer.Statistics.DatagramsSentField++;
+        peer.Statistics.BytesSentField += datagram.Length;
+        Send(datagram, peer.Address, now);
+    }
+
+    internal void DisconnectPeer(NetPeer peer, DisconnectReason reason, ReadOnlySpan<byte> data, bool notifyRemote)
+    {
+        if (peer.State == NetPeerState.Disconnected)
+        {
+            return;
+        }
+
+        if (notifyRemote && peer.State == NetPeerState.Connected)
+        {
+            peer.Flush(Stopwatch.GetTimestamp(), _scratch); // what was sent before the disconnect gets its chance
+            SendDisconnect(peer, data, bypassConditioner: false);
+        }
+
+        bool wasConnected = peer.State == NetPeerState.Connected;
+        peer.State = NetPeerState.Disconnected;
+        RemovePeer(peer);
+        peer.ReleaseAll();
+        if (wasConnected)
+        {
+            Interlocked.Decrement(ref Statistics.PeersField);
+        }
+
+        _pendingDisconnects.Add(new PendingDisconnect(peer, reason, data.IsEmpty ? null : data.ToArray()));
+    }
+
+    private static long Ticks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);
+
+    private bool Start(IPAddress address, int port, bool accept, out string? error, bool anyInterface = false)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_socket is not null)
+        {
+            ThrowHelper.ThrowInvalidOperation("the host is already started");
+        }
+
+        IPAddress bind = anyInterface ? (address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any) : address;
+        if (!UdpSocketBinder.TryBind(bind, port, Options.SocketBufferBytes, Options.SocketBufferBytes, out UdpBinding binding, out error))
+        {
+            return false;
+        }
+
+        _socket = binding.Socket;
+        LocalEndPoint = binding.LocalEndPoint;
+        ReceiveBufferBytes = binding.ReceiveBufferBytes;
+        SendBufferBytes = binding.SendBufferBytes;
+        _accepting = accept;
+        if (Options.Conditioner.Enabled)
+        {
+            _conditioner = new NetConditioner(Options.Conditioner, Options.Mtu, _socket.AddressFamily);
+        }
+
+        if (Options.ReceiveThread)
+        {
+            _queue = new InboundQueue(Options.ReceiveQueueDatagrams, Options.Mtu, _socket.AddressFamily);
+            _receiver = new DatagramReceiver(_socket, this);
+            _receiver.Start();
+        }
+        else
+        {
+            _inlineBuffer = GC.AllocateUninitializedArray<byte>(DatagramReceiver.MaxDatagramBytes, pinned: true);
+            _inlineFrom = new SocketAddress(_socket.AddressFamily);
+        }
+
+        return true;
+    }
+
+    private void PollQueue<TListener>(ref TListener listener, TimeSpan wait)
+        where TListener : INetEventListener
+    {
+        InboundQueue queue = _queue!;
+        if (wait > TimeSpan.Zero && queue.Count == 0)
+        {
+            _signal.Reset();
+            Volatile.Write(ref _consumerWaiting, 1);
+            if (queue.Count == 0)
+            {
+                _signal.Wait(wait);
+            }
+
+            Volatile.Write(ref _consumerWaiting, 0);
+        }
+
+        // Only what is there now: a flood cannot keep Poll from returning.
+        int count = queue.Count;
+        long now = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count && queue.TryPeek(out DatagramBuffer slot); i++)
+        {
+            Process(slot.Data, slot.Address, now, ref listener);
+            queue.Release();
+        }
+    }
+
+    private void PollSocket<TListener>(ref TListener listener, TimeSpan wait)
+        where TListener : INetEventListener
+    {
+        Socket socket = _socket!;
+        if (!socket.Poll(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, SelectMode.SelectRead))
+        {
+            return;
+        }
+
+        // poll(2) rather than FIONREAD: FIONREAD reports the next datagram's size, which is 0 for an
+        // empty datagram — that would stall the socket behind it.
+        long now = Stopwatch.GetTimestamp();
+        for (int i = 0; i < MaxInlineDatagramsPerPoll && (i == 0 || socket.Poll(TimeSpan.Zero, SelectMode.SelectRead)); i++)
+        {
+            int received;
+            try
+            {
+                received = socket.ReceiveFrom(_inlineBuffer!, SocketFlags.None, _inlineFrom!);
+            }
+            catch (SocketException)
+            {
+                continue; // an ICMP error from an earlier send on some platforms; nothing to do with this datagram
+            }
+
+            if (received > Options.Mtu)
+            {
+                Statistics.Drop(DropReason.Oversized);
+                continue;
+            }
+
+            Process(_inlineBuffer.AsSpan(0, received), _inlineFrom!, now, ref listener);
+        }
+    }
+
+    private void Process<TListener>(ReadOnlySpan<byte> datagram, SocketAddress from, long now, ref TListener listener)
+        where TListener : INetEventListener
+    {
+        Statistics.DatagramsReceivedField++;
+        Statistics.BytesReceivedField += datagram.Length;
+        if (datagram.IsEmpty)
+        {
+            Statistics.Drop(DropReason.UnknownKind);
+            return;
+        }
+
+        switch ((PacketKind)datagram[0])
+        {
+            case PacketKind.Data:
+            case PacketKind.Ack:
+            case PacketKind.Disconnect:
+                ProcessPeerDatagram(datagram, from, now, ref listener);
+                break;
+            case PacketKind.ConnectRequest:
+                OnConnectRequest(datagram, from, now);
+                break;
+            case PacketKind.ConnectResponse:
+                OnConnectResponse(datagram, from, now, ref listener);
+                break;
+            case PacketKind.Challenge:
+            case PacketKind.Accept:
+            case PacketKind.Reject:
+                OnServerReply(datagram, from, now, ref listener);
+                break;
+            default:
+                Statistics.Drop(DropReason.UnknownKind);
+                break;
+        }
+    }
+
+    private void ProcessPeerDatagram<TListener>(ReadOnlySpan<byte> datagram, SocketAddress from, long now, ref TListener listener)
+        where TListener : INetEventListener
+    {
+        if (!_peers.TryGetValue(from, out NetPeer? peer) || peer.State != NetPeerState.Connected)
+        {
+            Statistics.Drop(DropReason.UnknownPeer);
+            return;
+        }
+
+        peer.Statistics.DatagramsReceivedField++;
+        peer.Statistics.BytesReceivedField += datagram.Length;
+        switch ((PacketKind)datagram[0])
+        {
+            case PacketKind.Data:
+                peer.ReceiveData(datagram, now, _scratch, ref listener);
+                break;
+            case PacketKind.Ack:
+                peer.ReceiveAck(datagram, now);
+                break;
+            default:
+                var reader = new PacketReader(datagram[1..]);
+                if (!reader.TryReadUInt64(out ulong token) || token != peer.Token || !reader.TryReadBytes(Options.Mtu, out ReadOnlySpan<byte> data))
+                {
+                    Statistics.Drop(DropReason.BadHeader);
+                    return;
+                }
+
+                DisconnectPeer(peer, DisconnectReason.RemoteDisconnect, data, notifyRemote: false);
+                break;
+        }
+    }
+
+    private void OnConnectRequest(ReadOnlySpan<byte> datagram, SocketAddress from, long now)
+    {
+        if (!_accepting)
+        {
+            Statistics.Drop(DropReason.NotAccepting);
+            return;
+        }
+
+        var reader = new PacketReader(datagram[1..]);
+        if (datagram.Length < ConnectRequestBytes || !reader.TryReadUInt32(out _) || !reader.TryReadUInt64(out ulong nonce))
+        {
+            Statistics.Drop(DropReason.BadHandshake); // too short to answer without amplifying
+            return;
+        }
+
+        if (!_rateLimiter.TryAcquire(from, Environment.TickCount64))
+        {
+            Statistics.Drop(DropReason.RateLimited);
+            return;
+        }
+
+        Span<byte> reply = stackalloc byte[ChallengeBytes];
+        reply[0] = (byte)PacketKind.Challenge;
+        BinaryPrimitives.WriteUInt64LittleEndian(reply[1..], nonce);
+        _cookies.Create(from, nonce, Environment.TickCount64, reply[9..]);
+        Send(reply, from, now);
+    }
+
+    private void OnConnectResponse<TListener>(ReadOnlySpan<byte> datagram, SocketAddress from, long now, ref TListener listener)
+        where TListener : INetEventListener
+    {
+        if (!_accepting)
+        {
+            Statistics.Drop(DropReason.NotAccepting);
+            return;
+        }
+
+        var reader = new PacketReader(datagram[1..]);
+        if (!reader.TryReadUInt32(out uint protocol) || !reader.TryReadUInt64(out ulong nonce)
+            || !reader.TryReadRaw(ConnectCookies.CookieBytes, out ReadOnlySpan<byte> cookie)
+            || !reader.TryReadBytes(MaxConnectDataBytes, out ReadOnlySpan<byte> data))
+        {
+            Statistics.Drop(DropReason.BadHandshake);
+            return;
+        }
+
+        if (!_cookies.IsValid(from, nonce, Environment.TickCount64, cookie))
+        {
+            Statistics.Drop(DropReason.BadCookie);
+            return;
+        }
+
+        if (_peers.TryGetValue(from, out NetPeer? existing))
+        {
+            if (existing.Token == nonce && existing.State == NetPeerState.Connected)
+            {
+                SendAccept(from, nonce, now); // our accept was lost; the client asks again
+            }
+            else
+            {
+                Statistics.Drop(DropReason.BadHandshake);
+            }
+
+            return;
+        }
+
+        int limit = datagram.Length;
+        if (protocol != Options.ProtocolId)
+        {
+            SendReject(from, nonce, RejectCode.ProtocolMismatch, default, limit, now);
+            return;
+        }
+
+        if (Statistics.Peers >= Options.MaxPeers)
+        {
+            SendReject(from, nonce, RejectCode.ServerFull, default, limit, now);
+            return;
+        }
+
+        ConnectDecision decision = listener.OnConnectRequest(new ConnectRequest(from, data));
+        if (!decision.IsAccepted)
+        {
+            SendReject(from, nonce, RejectCode.Application, decision.Reason, limit, now);
+            return;
+        }
+
+        var address = new SocketAddress(from.Family, from.Size);
+        from.Buffer.Span[..from.Size].CopyTo(address.Buffer.Span);
+        var peer = new NetPeer(this, ++_nextPeerId, address, nonce, NetPeerState.Connected, now);
+        AddPeer(peer);
+        Interlocked.Increment(ref Statistics.PeersField);
+        SendAccept(from, nonce, now);
+        listener.OnConnected(peer);
+    }
+
+    private void OnServerReply<TListener>(ReadOnlySpan<byte> datagram, SocketAddress from, long now, ref TListener listener)
+        where TListener : INetEventListener
+    {
+        var reader = new PacketReader(datagram[1..]);
+        if (!_peers.TryGetValue(from, out NetPeer? peer) || peer.State != NetPeerState.Connecting)
+        {
+            Statistics.Drop(DropReason.UnknownPeer);
+            return;
+        }
+
+        if (!reader.TryReadUInt64(out ulong nonce) || nonce != peer.Token)
+        {
+            Statistics.Drop(DropReason.BadHandshake);
+            return;
+        }
+
+        switch ((PacketKind)datagram[0])
+        {
+            case PacketKind.Challenge:
+                if (!reader.TryReadRaw(ConnectCookies.CookieBytes, out ReadOnlySpan<byte> cookie))
+                {
+                    Statistics.Drop(DropReason.BadHandshake);
+                    return;
+                }
+
+                peer.Cookie = cookie.ToArray();
+                SendConnectAttempt(peer, now);
+                break;
+            case PacketKind.Accept:
+                peer.State = NetPeerState.Connected;
+                peer.LastReceived = now;
+                Interlocked.Increment(ref Statistics.PeersField);
+                listener.OnConnected(peer);
+                break;
+            default:
+                if (!reader.TryReadByte(out byte code) || !reader.TryReadBytes(Options.Mtu, out ReadOnlySpan<byte> reason))
+                {
+                    Statistics.Drop(DropReason.BadHandshake);
+                    return;
+                }
+
+                DisconnectReason why = (RejectCode)code switch
+                {
+                    RejectCode.ServerFull => DisconnectReason.ServerFull,
+                    RejectCode.ProtocolMismatch => DisconnectReason.ProtocolMismatch,
+                    _ => DisconnectReason.Rejected,
+                };
+                DisconnectPeer(peer, why, reason, notifyRemote: false);
+                break;
+        }
+    }
+
+    private void SendConnectAttempt(NetPeer peer, long now)
+    {
+        peer.LastConnectAttempt = now;
+        Span<byte> buffer = _scratch;
+        var writer = new PacketWriter(buffer, buffer.Length);
+        if (peer.Cookie is null)
+        {
+            writer.WriteByte((byte)PacketKind.ConnectRequest);
+            writer.WriteUInt32(Options.ProtocolId);
+            writer.WriteUInt64(peer.Token);
+            Pad(ref writer, ConnectRequestBytes);
+        }
+        else
+        {
+            writer.WriteByte((byte)PacketKind.ConnectResponse);
+            writer.WriteUInt32(Options.ProtocolId);
+            writer.WriteUInt64(peer.Token);
+            writer.WriteRaw(peer.Cookie);
+            writer.WriteBytes(peer.ConnectData);
+            Pad(ref writer, Math.Min(ConnectResponseBytes, Options.Mtu));
+        }
+
+        Send(writer.Written, peer.Address, now);
+    }
+
+    private static void Pad(ref PacketWriter writer, int size)
+    {
+        while (writer.Length < size)
+        {
+            writer.WriteByte(0);
+        }
+    }
+
+    private void SendAccept(SocketAddress to, ulong nonce, long now)
+    {
+        Span<byte> reply = stackalloc byte[9];
+        reply[0] = (byte)PacketKind.Accept;
+        BinaryPrimitives.WriteUInt64LittleEndian(reply[1..], nonce);
+        Send(reply, to, now);
+    }
+
+    private void SendReject(SocketAddress to, ulong nonce, RejectCode code, ReadOnlySpan<byte> reason, int limit, long now)
+    {
+        // Never larger than the request: kind + nonce + code + a length varint of at most 2 bytes, then the reason, trimmed.
+        int room = Math.Max(0, Math.Min(limit, _scratch.Length) - 13);
+        reason = reason[..Math.Min(reason.Length, Math.Min(room, 127))];
+        Span<byte> buffer = _scratch;
+        var writer = new PacketWriter(buffer, buffer.Length);
+        writer.WriteByte((byte)PacketKind.Reject);
+        writer.WriteUInt64(nonce);
+        writer.WriteByte((byte)code);
+        writer.WriteBytes(reason);
+        Send(writer.Written, to, now);
+        writer.Dispose(); // never grew (the reply fits the scratch buffer); keeps the pattern uniform
+    }
+
+    private void SendDisconnect(NetPeer peer, ReadOnlySpan<byte> data, bool bypassConditioner)
+    {
+        data = data[..Math.Min(data.Length, Options.Mtu - 16)];
+        Span<byte> buffer = _scratch;
+        var writer = new PacketWriter(buffer, buffer.Length);
+        writer.WriteByte((byte)PacketKind.Disconnect);
+        writer.WriteUInt64(peer.Token);
+        writer.WriteBytes(data);
+        long now = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 2; i++)
+        {
+            if (bypassConditioner)
+            {
+                SendRaw(writer.Written, peer.Address);
+            }
+            else
+            {
+                SendDatagram(writer.Written, peer, now);
+            }
+        }
+
+        writer.Dispose();
+    }
+
+    private void Send(ReadOnlySpan<byte> datagram, SocketAddress to, long now)
+    {
+        Statistics.DatagramsSentField++;
+        Statistics.BytesSentField += datagram.Length;
+        if (_conditioner is not null)
+        {
+            var sender = new Sender(this);
+            _conditioner.Submit(datagram, to, now, ref sender);
+        }
+        else
+        {
+            SendRaw(datagram, to);
+        }
+    }
+
+    private void SendRaw(ReadOnlySpan<byte> datagram, SocketAddress to)
+    {
+        try
+        {
+            _socket!.SendTo(datagram, SocketFlags.None, to);
+        }
+        catch (SocketException)
+        {
+            // e.g. ENOBUFS under a burst, or an ICMP error reported late; UDP may drop, reliability resends.
+            Interlocked.Increment(ref Statistics.SendErrorsField);
+        }
+    }
+
+    private void ReleaseDelayed(long now)
+    {
+        if (_conditioner is not null)
+        {
+            var sender = new Sender(this);
+            _conditioner.Release(now, ref sender);
+        }
+    }
+
+    private void RaiseDisconnects<TListener>(ref TListener listener)
+        where TListener : INetEventListener
+    {
+        // Events raised here may disconnect more peers; those are raised in the same loop.
+        for (int i = 0; i < _pendingDisconnects.Count; i++)
+        {
+            PendingDisconnect d = _pendingDisconnects[i];
+            listener.OnDisconnected(d.Peer, d.Reason, d.Data);
+        }
+
+        _pendingDisconnects.Clear();
+    }
+
+    private void AddPeer(NetPeer peer)
+    {
+        _peers.Add(peer.Address, peer);
+        peer.ListIndex = _peerList.Count;
+        _peerList.Add(peer);
+    }
+
+    private void RemovePeer(NetPeer peer)
+    {
+        _peers.Remove(peer.Address);
+        int index = peer.ListIndex;
+        int last = _peerList.Count - 1;
+        if (index >= 0 && index <= last && _peerList[index] == peer)
+        {
+            _peerList[index] = _peerList[last];
+            _peerList[index].ListIndex = index;
+            _peerList.RemoveAt(last);
+        }
+
+        peer.ListIndex = -1;
+    }
+
+    private enum RejectCode : byte
+    {
+        Application = 0,
+        ServerFull = 1,
+        ProtocolMismatch = 2,
+    }
+
+    private readonly record struct PendingDisconnect(NetPeer Peer, DisconnectReason Reason, byte[]? Data);
+
+    private readonly struct Sender : IDatagramSender
+    {
+        private readonly NetHost _host;
+
+        public Sender(NetHost host) => _host = host;
+
+        public void SendNow(ReadOnlySpan<byte> datagram, SocketAddress to) => _host.SendRaw(datagram, to);
+    }
+}

@@ -1,0 +1,865 @@
+using System.Diagnostics;
+using System.Net;
+using Realm.Server.Net.Fragmentation;
+using Realm.Server.Net.Reliability;
+using Realm.Server.Net.Wire;
+using Realm.Server.Protocol;
+
+namespace Realm.Server.Net.Transport;
+
+/// <summary>
+/// One connection of a <see cref="NetHost"/>: its send queues, reliability and congestion state, and
+/// per-channel receive state. Every member is used on the host's logic thread (the one that calls
+/// <c>Poll</c>, <c>Send</c> and <c>Flush</c>); nothing here is thread-safe, and nothing allocates
+/// after the peer's queues have warmed up.
+/// </summary>
+/// <remarks>
+/// Reliable messages (and fragments) sit in a ring of <see cref="NetHostOptions.SendQueueMessages"/>
+/// entries until acknowledged; each data datagram records which of them it carried, so an ack releases
+/// them and an inferred loss (<see cref="SendLog"/>: gap in the acks, or RTO) queues them for resending.
+/// The congestion window follows NewReno (RFC 5681, RFC 9002 section 7) counted in datagrams: slow start
+/// from <see cref="NetHostOptions.InitialCongestionWindow"/>, halving once per loss episode, never
+/// below <see cref="NetHostOptions.MinCongestionWindow"/>, never above the datagrams-in-flight limit.
+/// Only datagrams carrying new reliable data wait for the window; unreliable traffic is paced by the
+/// application's tick.
+/// </remarks>
+internal sealed class NetPeer
+{
+    /// <summary>Received data datagrams after which an ack goes out at once, before the receive window (64) could forget one unacknowledged.</summary>
+    internal const int AckEvery = 32;
+
+    private const int MethodChannels = 5 * MessageFrameWriter.Channels;
+
+    private readonly NetHost _host;
+    private readonly NetHostOptions _options;
+    private readonly RttEstimator _rtt;
+    private readonly SendLog _log;
+    private readonly ReceiveWindow _window = new();
+    private readonly OutMessage[] _out;
+    private readonly int _outMask;
+    private readonly int[] _resend;
+    private readonly DatagramRecord[] _records;
+    private readonly int[] _carried;
+    private readonly GroupSlot[] _groups;
+    private readonly OutMessage[] _unreliable; // only the payload fields are used
+    private readonly ushort[] _sendSequence = new ushort[MethodChannels];
+    private readonly ReceiveChannel?[] _channels = new ReceiveChannel?[MethodChannels];
+    private readonly long _keepAliveTicks;
+
+    private int _outHead;
+    private int _outTail;
+    private int _nextNew;
+    private int _resendHead;
+    private int _resendTail;
+    private long _carriedHead;
+    private long _carriedTail;
+    private int _unreliableCount;
+    private ushort _nextGroup;
+    private bool _ackPending;
+    private int _receivedSinceAck;
+    private double _cwnd;
+    private double _ssthresh = double.MaxValue;
+    private bool _inRecovery;
+    private ushort _recoveryEnd;
+    private FragmentReassembler? _reliableParts;
+    private FragmentReassembler? _unreliableParts;
+
+    internal NetPeer(NetHost host, int id, SocketAddress address, ulong token, NetPeerState state, long now)
+    {
+        _host = host;
+        _options = host.Options;
+        Id = id;
+        Address = address;
+        Token = token;
+        State = state;
+        EndPoint = NetHost.ToEndPoint(address);
+        LastReceived = now;
+        LastSent = now;
+        ConnectStarted = now;
+        _rtt = new RttEstimator(_options.MinRto.TotalMilliseconds, _options.MaxRto.TotalMilliseconds, Math.Min(1000, _options.MaxRto.TotalMilliseconds));
+        _log = new SendLog(_rtt, _options.MaxDatagramsInFlight);
+        _out = new OutMessage[_options.SendQueueMessages];
+        _outMask = _out.Length - 1;
+        _resend = new int[_out.Length];
+        _records = new DatagramRecord[_options.MaxDatagramsInFlight];
+        _carried = new int[Math.Max(_out.Length, 4096)];
+        _groups = new GroupSlot[_options.MaxFragmentedInFlight];
+        _unreliable = new OutMessage[_options.UnreliableQueueMessages];
+        _cwnd = _options.InitialCongestionWindow;
+        _keepAliveTicks = (long)(_options.KeepAliveInterval.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    /// <summary>Unique per host for its lifetime.</summary>
+    public int Id { get; }
+
+    public NetPeerState State { get; internal set; }
+
+    /// <summary>The remote address.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>This peer's traffic counters.</summary>
+    public NetStatistics Statistics { get; } = new();
+
+    /// <summary>Smoothed round-trip time in milliseconds (0 before the first sample).</summary>
+    public double RoundTripMilliseconds => _rtt.SmoothedRtt;
+
+    /// <summary>Current retransmission timeout in milliseconds.</summary>
+    public double RetransmissionTimeoutMilliseconds => _rtt.Rto;
+
+    /// <summary>Reliable messages (or fragments) queued or unacknowledged.</summary>
+    public int SendQueueDepth => _outTail - _outHead;
+
+    /// <summary>Unreliable messages waiting for the next flush.</summary>
+    public int UnreliableQueueDepth => _unreliableCount;
+
+    /// <summary>Data datagrams sent and not yet acknowledged or taken as lost.</summary>
+    public int DatagramsInFlight => _log.InFlight;
+
+    /// <summary>Congestion window, in datagrams.</summary>
+    public int CongestionWindow => (int)_cwnd;
+
+    /// <summary>Application state for this peer (e.g. its session); the transport never reads it.</summary>
+    public object? Tag { get; set; }
+
+    internal SocketAddress Address { get; }
+
+    /// <summary>The client's random connection token: echoed in the handshake and in disconnects.</summary>
+    internal ulong Token { get; }
+
+    internal long LastReceived { get; set; }
+
+    internal long LastSent { get; set; }
+
+    internal long ConnectStarted { get; }
+
+    internal long LastConnectAttempt { get; set; }
+
+    internal byte[]? ConnectData { get; set; }
+
+    internal byte[]? Cookie { get; set; }
+
+    internal int ListIndex { get; set; }
+
+    internal bool HasOutput => _ackPending || _unreliableCount > 0 || _resendHead != _resendTail || _nextNew != _outTail;
+
+    /// <summary>
+    /// Queues a message; it leaves with the next <see cref="NetHost.Flush"/>, merged with others into as
+    /// few datagrams as possible, and split into fragments when larger than one datagram can carry.
+    /// </summary>
+    /// <param name="payload">Copied; the caller may reuse it at once.</param>
+    /// <param name="method">How it is delivered.</param>
+    /// <param name="channel">0 to 7; ordering and sequencing are per method and channel.</param>
+    /// <returns>A status; a full queue is reported, never grown.</returns>
+    public SendResult Send(ReadOnlySpan<byte> payload, DeliveryMethod method = DeliveryMethod.ReliableOrdered, byte channel = 0)
+    {
+        if (channel >= MessageFrameWriter.Channels || (byte)method > (byte)DeliveryMethod.ReliableSequenced)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(channel), $"method {method} on channel {channel}: there are {MessageFrameWriter.Channels} channels and five methods");
+        }
+
+        if (State != NetPeerState.Connected)
+        {
+            return SendResult.NotConnected;
+        }
+
+        if (payload.Length > _options.MaxMessageBytes)
+        {
+            return SendResult.TooLarge;
+        }
+
+        int pieceBytes = _options.FragmentPayloadBytes;
+        int count = payload.Length <= _options.SingleMessageBytes ? 1 : (payload.Length + pieceBytes - 1) / pieceBytes;
+        int chunk = count == 1 ? payload.Length : (payload.Length + count - 1) / count;
+        int mc = ((int)method * MessageFrameWriter.Channels) + channel;
+        ushort group = count == 1 ? (ushort)0 : _nextGroup;
+        bool reliable = method >= DeliveryMethod.ReliableUnordered;
+        if (reliable ? _outTail - _outHead + count > _out.Length : _unreliableCount + count > _unreliable.Length)
+        {
+            return SendResult.QueueFull;
+        }
+
+        if (count > 1)
+        {
+            _nextGroup++;
+        }
+
+        // A sequenced message's fragments share its sequence number; ordered and unordered ones number every piece.
+        bool oneSequence = method is DeliveryMethod.UnreliableSequenced or DeliveryMethod.ReliableSequenced;
+        ushort sequence = _sendSequence[mc];
+        _sendSequence[mc] = (ushort)(sequence + (oneSequence ? 1 : count));
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<byte> piece = payload.Slice(i * chunk, Math.Min(chunk, payload.Length - (i * chunk)));
+            byte[] block = _host.Blocks.Rent(piece.Length);
+            piece.CopyTo(block);
+            var fragment = count == 1 ? default : new FragmentInfo(group, count, i, payload.Length);
+            ushort pieceSequence = oneSequence ? sequence : (ushort)(sequence + i);
+            var entry = new OutMessage
+            {
+                Buffer = block,
+                Length = piece.Length,
+                Method = method,
+                Channel = channel,
+                Sequence = pieceSequence,
+                Fragment = fragment,
+                State = OutState.Queued,
+            };
+            if (reliable)
+            {
+                entry.Index = _outTail++;
+                _out[entry.Index & _outMask] = entry;
+            }
+            else
+            {
+                _unreliable[_unreliableCount++] = entry;
+            }
+        }
+
+        Statistics.MessagesSentField++;
+        _host.Statistics.MessagesSentField++;
+        return SendResult.Queued;
+    }
+
+    /// <summary>Disconnects gracefully: the other side gets <see cref="DisconnectReason.RemoteDisconnect"/> with <paramref name="data"/>.</summary>
+    /// <param name="data">Reason for the other side (trimmed to fit one datagram).</param>
+    public void Disconnect(ReadOnlySpan<byte> data = default) => _host.DisconnectPeer(this, DisconnectReason.LocalDisconnect, data, notifyRemote: true);
+
+    /// <summary>Builds and sends this peer's datagrams: resends, new reliable messages within the window, unreliable ones, and acks.</summary>
+    internal void Flush(long now, Span<byte> scratch)
+    {
+        if (State != NetPeerState.Connected)
+        {
+            return;
+        }
+
+        var listener = new LogListener(this);
+        _log.DetectTimeouts(now, ref listener);
+        UpdateCarriedHead();
+        bool keepAlive = now - LastSent >= _keepAliveTicks;
+        int unreliableNext = 0;
+        int mtu = _options.Mtu;
+        while (true)
+        {
+            bool canNew = _log.InFlight < (int)_cwnd && _nextNew != _outTail;
+            bool want = keepAlive || unreliableNext < _unreliableCount || _resendHead != _resendTail || canNew;
+            if (!want || !_log.CanAdd)
+            {
+                break;
+            }
+
+            ushort sequence = _log.NextSequence;
+            var writer = new PacketWriter(scratch[..mtu], mtu);
+            new DataHeader(sequence, AckValue, _window.AckBits).Write(ref writer);
+            int headerBytes = writer.Length;
+            var frames = default(MessageFrameWriter);
+            long carriedStart = _carriedTail;
+            bool full = false;
+
+            while (!full && _resendHead != _resendTail)
+            {
+                int index = _resend[_resendHead & _outMask];
+                ref OutMessage m = ref _out[index & _outMask];
+                if (m.Index != index || m.State != OutState.ResendQueued)
+                {
+                    _resendHead++;
+                    continue;
+                }
+
+                if (!TryCarry(ref writer, ref frames, ref m, index, sequence))
+                {
+                    full = true;
+                    break;
+                }
+
+                _resendHead++;
+                Statistics.ResendsField++;
+                _host.Statistics.ResendsField++;
+            }
+
+            while (!full && canNew && _nextNew != _outTail)
+            {
+                int index = _nextNew;
+                ref OutMessage m = ref _out[index & _outMask];
+                if (m.State != OutState.Queued)
+                {
+                    _nextNew++;
+                    continue;
+                }
+
+                if (IsSuperseded(ref m))
+                {
+                    Release(ref m, OutState.Dropped);
+                    _nextNew++;
+                    continue;
+                }
+
+                if (m.Fragment.IsFragment && !TryReserveGroup(m.Fragment.Group, m.Fragment.Count))
+                {
+                    break; // the receiver's reassembly budget is spoken for; wait for acks
+                }
+
+                if (!TryCarry(ref writer, ref frames, ref m, index, sequence))
+                {
+                    full = true;
+                    break;
+                }
+
+                _nextNew++;
+            }
+
+            while (!full && unreliableNext < _unreliableCount)
+            {
+                ref OutMessage u = ref _unreliable[unreliableNext];
+                ReadOnlySpan<byte> payload = u.Buffer.AsSpan(0, u.Length);
+                int need = u.Fragment.IsFragment ? MessageFrameWriter.MaxFragmentOverhead(u.Length) : MessageFrameWriter.MaxOverhead(u.Length);
+                if (writer.Length + need + u.Length > mtu)
+                {
+                    full = writer.Length > headerBytes;
+                    if (!full)
+                    {
+                        ThrowHelper.ThrowInvalidOperation("an unreliable message does not fit an empty datagram");
+                    }
+
+                    break;
+                }
+
+                WriteFrame(ref writer, ref frames, u.Method, u.Channel, u.Sequence, u.Fragment, payload);
+                _host.Blocks.Return(u.Buffer);
+                u = default;
+                unreliableNext++;
+            }
+
+            if (writer.Length == headerBytes && !keepAlive)
+            {
+                break; // nothing could be added (window or group limit): send nothing
+            }
+
+            if (!_log.TryAdd(now, 0, out ushort assigned) || assigned != sequence)
+            {
+                ThrowHelper.ThrowInvalidOperation("send log refused a datagram it said it could take");
+            }
+
+            _records[sequence & (_records.Length - 1)] = new DatagramRecord { Start = carriedStart, Count = (int)(_carriedTail - carriedStart) };
+            keepAlive = false;
+            _ackPending = false;
+            _receivedSinceAck = 0;
+            LastSent = now;
+            _host.SendDatagram(writer.Written, this, now);
+        }
+
+        // Unreliable messages that found no room (every datagram slot in flight) are dropped, as the method allows.
+        for (int i = unreliableNext; i < _unreliableCount; i++)
+        {
+            _host.Blocks.Return(_unreliable[i].Buffer);
+            _unreliable[i] = default;
+            Statistics.SendDroppedField++;
+            _host.Statistics.SendDroppedField++;
+        }
+
+        _unreliableCount = 0;
+        if (_ackPending)
+        {
+            SendAck(now, scratch);
+        }
+    }
+
+    /// <summary>Handles a data datagram from this peer: acks, duplicate check, then every message in it.</summary>
+    internal void ReceiveData<TListener>(ReadOnlySpan<byte> datagram, long now, Span<byte> scratch, ref TListener listener)
+        where TListener : INetEventListener
+    {
+        var reader = new PacketReader(datagram);
+        if (!DataHeader.TryRead(ref reader, out DataHeader header))
+        {
+            _host.Statistics.Drop(DropReason.BadHeader);
+            return;
+        }
+
+        LastReceived = now;
+        ApplyAck(header.Ack, header.AckBits, now);
+        if (_window.Record(header.Sequence) != ReceiveResult.New)
+        {
+            Statistics.DuplicatesField++;
+            _host.Statistics.DuplicatesField++;
+            _ackPending = true; // our ack may have been lost: repeat it
+            return;
+        }
+
+        _ackPending = true;
+        if (++_receivedSinceAck >= AckEvery)
+        {
+            SendAck(now, scratch);
+        }
+
+        var frames = new MessageFrameReader(datagram[reader.Position..]);
+        FrameReadStatus status;
+        while ((status = frames.TryReadNext(out FramedMessage message)) == FrameReadStatus.Message)
+        {
+            HandleMessage(message, now, ref listener);
+            if (State != NetPeerState.Connected)
+            {
+                return; // the application disconnected it from a callback
+            }
+        }
+
+        if (status == FrameReadStatus.Malformed)
+        {
+            _host.Statistics.Drop(DropReason.BadFraming);
+        }
+    }
+
+    /// <summary>Handles an ack-only datagram.</summary>
+    internal void ReceiveAck(ReadOnlySpan<byte> datagram, long now)
+    {
+        if (!AckHeader.TryRead(datagram, out AckHeader header))
+        {
+            _host.Statistics.Drop(DropReason.BadHeader);
+            return;
+        }
+
+        LastReceived = now;
+        ApplyAck(header.Ack, header.AckBits, now);
+    }
+
+    /// <summary>Returns every pooled buffer; the peer is dead.</summary>
+    internal void ReleaseAll()
+    {
+        for (int i = _outHead; i != _outTail; i++)
+        {
+            ref OutMessage m = ref _out[i & _outMask];
+            if (m.Buffer is not null)
+            {
+                _host.Blocks.Return(m.Buffer);
+            }
+
+            m = default;
+        }
+
+        _outHead = _outTail = _nextNew = 0;
+        _resendHead = _resendTail = 0;
+        for (int i = 0; i < _unreliableCount; i++)
+        {
+            _host.Blocks.Return(_unreliable[i].Buffer);
+            _unreliable[i] = default;
+        }
+
+        _unreliableCount = 0;
+        foreach (ReceiveChannel? channel in _channels)
+        {
+            channel?.ReleaseAll(_host.Blocks);
+        }
+
+        _reliableParts?.Dispose();
+        _unreliableParts?.Dispose();
+    }
+
+    private ushort AckValue => _window.HasReceived ? _window.Ack : ushort.MaxValue; // nothing received: acks nothing we could have sent
+
+    private void SendAck(long now, Span<byte> scratch)
+    {
+        var writer = new PacketWriter(scratch[..AckHeader.MaxBytes], AckHeader.MaxBytes);
+        new AckHeader(AckValue, _window.AckBits).Write(ref writer);
+        _ackPending = false;
+        _receivedSinceAck = 0;
+        Statistics.AcksSentField++;
+        _host.Statistics.AcksSentField++;
+        _host.SendDatagram(writer.Written, this, now);
+    }
+
+    private void ApplyAck(ushort ack, ulong ackBits, long now)
+    {
+        var listener = new LogListener(this);
+        _log.OnAck(ack, ackBits, now, ref listener);
+        UpdateCarriedHead();
+    }
+
+    private void UpdateCarriedHead() =>
+        _carriedHead = _log.InFlight == 0 ? _carriedTail : _records[_log.OldestInFlight & (_records.Length - 1)].Start;
+
+    private bool TryCarry(ref PacketWriter writer, ref MessageFrameWriter frames, ref OutMessage m, int index, ushort datagram)
+    {
+        int need = m.Fragment.IsFragment ? MessageFrameWriter.MaxFragmentOverhead(m.Length) : MessageFrameWriter.MaxOverhead(m.Length);
+        if (writer.Length + need + m.Length > _options.Mtu || _carriedTail - _carriedHead >= _carried.Length)
+        {
+            return false;
+        }
+
+        WriteFrame(ref writer, ref frames, m.Method, m.Channel, m.Sequence, m.Fragment, m.Buffer.AsSpan(0, m.Length));
+        m.State = OutState.InFlight;
+        m.LastDatagram = datagram;
+        _carried[_carriedTail++ & (_carried.Length - 1)] = index;
+        return true;
+    }
+
+    private static void WriteFrame(ref PacketWriter writer, ref MessageFrameWriter frames, DeliveryMethod method, byte channel, ushort sequence, FragmentInfo fragment, ReadOnlySpan<byte> payload)
+    {
+        if (fragment.IsFragment)
+        {
+            frames.WriteFragment(ref writer, method, channel, sequence, fragment, payload);
+        }
+        else
+        {
+            frames.Write(ref writer, method, channel, sequence, payload);
+        }
+    }
+
+    /// <summary>A whole ReliableSequenced message with a newer one queued after it is not worth sending.</summary>
+    private bool IsSuperseded(ref OutMessage m) =>
+        m.Method == DeliveryMethod.ReliableSequenced && !m.Fragment.IsFragment
+        && m.Sequence != (ushort)(_sendSequence[((int)m.Method * MessageFrameWriter.Channels) + m.Channel] - 1);
+
+    /// <summary>
+    /// A fragmented message holds a slot from its first piece sent until every piece is acknowledged, so
+    /// the receiver never has more than <see cref="NetHostOptions.MaxFragmentedInFlight"/> reliable
+    /// messages in pieces: its reassembly memory is bounded and no reliable fragment is refused.
+    /// </summary>
+    private bool TryReserveGroup(ushort group, int pieces)
+    {
+        int free = -1;
+        for (int i = 0; i < _groups.Length; i++)
+        {
+            if (_groups[i].Pieces > 0 && _groups[i].Group == group)
+            {
+                return true;
+            }
+
+            if (_groups[i].Pieces == 0 && free < 0)
+            {
+                free = i;
+            }
+        }
+
+        if (free < 0)
+        {
+            return false;
+        }
+
+        _groups[free] = new GroupSlot { Group = group, Pieces = pieces };
+        return true;
+    }
+
+    private void PieceAcked(ushort group)
+    {
+        for (int i = 0; i < _groups.Length; i++)
+        {
+            if (_groups[i].Pieces > 0 && _groups[i].Group == group)
+            {
+                _groups[i].Pieces--;
+                return;
+            }
+        }
+    }
+
+    private void Release(ref OutMessage m, OutState state)
+    {
+        if (m.Buffer is not null)
+        {
+            _host.Blocks.Return(m.Buffer);
+            m.Buffer = null!;
+        }
+
+        if (m.Fragment.IsFragment && state == OutState.Acked)
+        {
+            PieceAcked(m.Fragment.Group);
+        }
+
+        m.State = state;
+    }
+
+    private void AdvanceHead()
+    {
+        while (_outHead != _nextNew)
+        {
+            ref OutMessage m = ref _out[_outHead & _outMask];
+            if (m.State is not (OutState.Acked or OutState.Dropped))
+            {
+                return;
+            }
+
+            m = default;
+            _outHead++;
+        }
+    }
+
+    private void OnDatagramDelivered(ushort sequence)
+    {
+        Statistics.DatagramsAckedField++;
+        _host.Statistics.DatagramsAckedField++;
+        DatagramRecord record = _records[sequence & (_records.Length - 1)];
+        for (long i = record.Start; i < record.Start + record.Count; i++)
+        {
+            int index = _carried[i & (_carried.Length - 1)];
+            ref OutMessage m = ref _out[index & _outMask];
+            if (m.Index == index && m.State is OutState.InFlight or OutState.ResendQueued)
+            {
+                Release(ref m, OutState.Acked);
+            }
+        }
+
+        AdvanceHead();
+
+        // NewReno growth: slow start below ssthresh, then about one datagram per window of acks.
+        if (_inRecovery && SequenceNumber.IsNewer(sequence, _recoveryEnd))
+        {
+            _inRecovery = false;
+        }
+
+        _cwnd = Math.Min(_cwnd < _ssthresh ? _cwnd + 1 : _cwnd + (1 / _cwnd), _options.MaxDatagramsInFlight);
+    }
+
+    private void OnDatagramLost(ushort sequence, LossReason reason)
+    {
+        Statistics.DatagramsLostField++;
+        _host.Statistics.DatagramsLostField++;
+        if (!_inRecovery || SequenceNumber.IsNewer(sequence, _recoveryEnd))
+        {
+            // One reduction per loss episode: losses of datagrams sent before it began do not count again.
+            _inRecovery = true;
+            _recoveryEnd = (ushort)(_log.NextSequence - 1);
+            _ssthresh = Math.Max(_cwnd / 2, _options.MinCongestionWindow);
+            _cwnd = reason == LossReason.Timeout ? _options.MinCongestionWindow : _ssthresh;
+        }
+
+        DatagramRecord record = _records[sequence & (_records.Length - 1)];
+        for (long i = record.Start; i < record.Start + record.Count; i++)
+        {
+            int index = _carried[i & (_carried.Length - 1)];
+            ref OutMessage m = ref _out[index & _outMask];
+            if (m.Index != index || m.State != OutState.InFlight || m.LastDatagram != sequence)
+            {
+                continue;
+            }
+
+            if (IsSuperseded(ref m))
+            {
+                Release(ref m, OutState.Dropped);
+                continue;
+            }
+
+            m.State = OutState.ResendQueued;
+            _resend[_resendTail++ & _outMask] = index;
+        }
+
+        AdvanceHead();
+    }
+
+    private void HandleMessage<TListener>(FramedMessage message, long now, ref TListener listener)
+        where TListener : INetEventListener
+    {
+        int mc = ((int)message.Method * MessageFrameWriter.Channels) + message.Channel;
+        switch (message.Method)
+        {
+            case DeliveryMethod.Unreliable:
+                Accept(message.Payload, message.Method, message.Channel, message.Fragment, reliable: false, now, ref listener);
+                break;
+            case DeliveryMethod.UnreliableSequenced:
+            case DeliveryMethod.ReliableSequenced:
+                {
+                    ReceiveChannel ch = Channel(mc);
+                    bool newer = !ch.Any || SequenceNumber.IsNewer(message.Sequence, ch.Last);
+                    bool reliable = message.Method == DeliveryMethod.ReliableSequenced;
+                    if (!message.Fragment.IsFragment)
+                    {
+                        if (newer)
+                        {
+                            ch.Any = true;
+                            ch.Last = message.Sequence;
+                            Deliver(message.Payload, message.Method, message.Channel, ref listener);
+                        }
+                        else
+                        {
+                            CountDuplicate();
+                        }
+                    }
+                    else if (newer || reliable)
+                    {
+                        // Reliable fragments are always stored, so every group completes and frees its slot;
+                        // a completed message older than one already delivered is then dropped.
+                        ch.PendingSequence = message.Sequence;
+                        Accept(message.Payload, message.Method, message.Channel, message.Fragment, reliable, now, ref listener);
+                    }
+
+                    break;
+                }
+
+            case DeliveryMethod.ReliableUnordered:
+                {
+                    ReceiveChannel ch = Channel(mc);
+                    int mark = ch.MarkUnordered(message.Sequence, _out.Length);
+                    if (mark == 0)
+                    {
+                        Accept(message.Payload, message.Method, message.Channel, message.Fragment, reliable: true, now, ref listener);
+                    }
+                    else if (mark < 0)
+                    {
+                        CountDuplicate();
+                    }
+                    else
+                    {
+                        _host.Statistics.Drop(DropReason.OutOfWindow);
+                    }
+
+                    break;
+                }
+
+            case DeliveryMethod.ReliableOrdered:
+                ReceiveOrdered(message, mc, now, ref listener);
+                break;
+        }
+    }
+
+    private void ReceiveOrdered<TListener>(FramedMessage message, int mc, long now, ref TListener listener)
+        where TListener : INetEventListener
+    {
+        ReceiveChannel ch = Channel(mc);
+        int distance = SequenceNumber.Distance(ch.Expected, message.Sequence);
+        if (distance < 0)
+        {
+            CountDuplicate();
+            return;
+        }
+
+        if (distance >= _out.Length)
+        {
+            _host.Statistics.Drop(DropReason.OutOfWindow);
+            return;
+        }
+
+        if (distance > 0)
+        {
+            if (!ch.Buffer(message.Sequence, message.Payload, message.Fragment, _out.Length, _host.Blocks))
+            {
+                CountDuplicate();
+            }
+
+            return;
+        }
+
+        ch.Expected++;
+        Accept(message.Payload, message.Method, message.Channel, message.Fragment, reliable: true, now, ref listener);
+        while (State == NetPeerState.Connected && ch.TryTakeBuffered(ch.Expected, out byte[] block, out int length, out FragmentInfo fragment))
+        {
+            ch.Expected++;
+            try
+            {
+                Accept(block.AsSpan(0, length), message.Method, message.Channel, fragment, reliable: true, now, ref listener);
+            }
+            finally
+            {
+                _host.Blocks.Return(block);
+            }
+        }
+    }
+
+    /// <summary>Delivers a whole message, or feeds a fragment to the right reassembler and delivers the message it completes.</summary>
+    private void Accept<TListener>(ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel, FragmentInfo fragment, bool reliable, long now, ref TListener listener)
+        where TListener : INetEventListener
+    {
+        if (!fragment.IsFragment)
+        {
+            Deliver(payload, method, channel, ref listener);
+            return;
+        }
+
+        FragmentReassembler parts = reliable
+            ? _reliableParts ??= new FragmentReassembler(_options.MaxMessageBytes, _options.MaxFragmentedInFlight, _options.MaxFragmentedInFlight * _options.MaxMessageBytes, long.MaxValue / 4)
+            : _unreliableParts ??= new FragmentReassembler(_options.MaxMessageBytes, 8, _options.UnreliableReassemblyBytes, (long)(_options.DisconnectTimeout.TotalSeconds * Stopwatch.Frequency));
+        ReassemblyStatus status = parts.Add(fragment.Group, fragment.Count, fragment.Index, fragment.Total, payload, now, out ReassembledMessage whole);
+        switch (status)
+        {
+            case ReassemblyStatus.Completed:
+                try
+                {
+                    if (method is DeliveryMethod.UnreliableSequenced or DeliveryMethod.ReliableSequenced)
+                    {
+                        ReceiveChannel ch = Channel(((int)method * MessageFrameWriter.Channels) + channel);
+                        if (ch.Any && !SequenceNumber.IsNewer(ch.PendingSequence, ch.Last))
+                        {
+                            CountDuplicate(); // a newer message was delivered while this one was in pieces
+                            return;
+                        }
+
+                        ch.Any = true;
+                        ch.Last = ch.PendingSequence;
+                    }
+
+                    Deliver(whole.Span, method, channel, ref listener);
+                }
+                finally
+                {
+                    whole.Dispose();
+                }
+
+                break;
+            case ReassemblyStatus.Incomplete:
+                break;
+            case ReassemblyStatus.Duplicate:
+                CountDuplicate();
+                break;
+            default:
+                _host.Statistics.Drop(DropReason.BadFragment);
+                break;
+        }
+    }
+
+    private void Deliver<TListener>(ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel, ref TListener listener)
+        where TListener : INetEventListener
+    {
+        Statistics.MessagesReceivedField++;
+        _host.Statistics.MessagesReceivedField++;
+        listener.OnMessage(this, payload, method, channel);
+    }
+
+    private void CountDuplicate()
+    {
+        Statistics.DuplicatesField++;
+        _host.Statistics.DuplicatesField++;
+    }
+
+    private ReceiveChannel Channel(int mc) => _channels[mc] ??= new ReceiveChannel();
+
+    private enum OutState : byte
+    {
+        Free,
+        Queued,
+        InFlight,
+        ResendQueued,
+        Acked,
+        Dropped,
+    }
+
+    private struct OutMessage
+    {
+        public int Index;
+        public byte[] Buffer;
+        public int Length;
+        public DeliveryMethod Method;
+        public byte Channel;
+        public ushort Sequence;
+        public ushort LastDatagram;
+        public OutState State;
+        public FragmentInfo Fragment;
+    }
+
+    private struct DatagramRecord
+    {
+        public long Start;
+        public int Count;
+    }
+
+    private struct GroupSlot
+    {
+        public ushort Group;
+        public int Pieces;
+    }
+
+    private readonly struct LogListener : ISendLogListener
+    {
+        private readonly NetPeer _peer;
+
+        public LogListener(NetPeer peer) => _peer = peer;
+
+        public void OnDelivered(ushort sequence, int token) => _peer.OnDatagramDelivered(sequence);
+
+        public void OnLost(ushort sequence, int token, LossReason reason) => _peer.OnDatagramLost(sequence, reason);
+    }
+}
