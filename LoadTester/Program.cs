@@ -1,5 +1,5 @@
 using System.Net;
-using Realm.LoadTester.RawEcho;
+using Realm.LoadTester.Echo;
 using Realm.LoadTester.Reporting;
 
 namespace Realm.LoadTester;
@@ -10,14 +10,17 @@ internal static class Program
         Usage: LoadTester COMMAND [OPTIONS]   (also: ./run.sh loadtest COMMAND [OPTIONS])
 
         Commands:
-          echo       Echo round trips. --mode raw: N clients, one socket each, ping-pong against a
-                     plain UDP echo server (in this process unless --server is given): the baseline
-                     that transport figures are stated against, measured in the same run (TARGETS.md).
-                     --mode raw  --clients N (100)  --seconds S (5)  --warmup W (1)
-                     --payload BYTES (32)  --threads T (cores - 1)  --server 127.0.0.1:PORT  --json FILE
+          echo       Echo round trips: N clients, one socket each, driven by a few worker threads,
+                     ping-pong against an echo server in this process (or --server).
+                     --mode raw         plain UDP sockets, no protocol: the baseline (TARGETS.md)
+                     --mode unreliable  Realm transport, Unreliable messages
+                     --mode reliable    Realm transport, ReliableOrdered messages
+                     --mode compare     all three in one run, with each ratio to raw
+                     --clients N (100)  --seconds S (5)  --warmup W (1)  --payload BYTES (32)
+                     --threads T (cores - 1)  --server 127.0.0.1:PORT  --json FILE
+                     --loss PCT  --latency MS   network conditioner on both ends (Realm modes)
 
-        The game-host scenarios (game, echo through the Realm transport) arrive with those components.
-        Load tests target loopback addresses only.
+        The game-host scenarios arrive with the game host. Load tests target loopback addresses only.
         """;
 
     public static int Main(string[] args)
@@ -31,7 +34,7 @@ internal static class Program
         switch (args[0])
         {
             case "echo":
-                return RunRawEcho(args[1..]);
+                return RunEcho(args[1..]);
             default:
                 Console.Error.WriteLine($"loadtester: unknown command \"{args[0]}\"");
                 Console.Error.WriteLine(Usage);
@@ -39,26 +42,73 @@ internal static class Program
         }
     }
 
-    private static int RunRawEcho(string[] args)
+    private static int RunEcho(string[] args)
     {
-        if (!RawEchoOptions.TryParse(args, out RawEchoOptions options, out string? error))
+        if (!EchoOptions.TryParse(args, out EchoOptions options, out string? error))
         {
             Console.Error.WriteLine($"loadtester echo: {error}");
             return 2;
         }
 
-        using RawEchoServer? local = options.Server is null ? new RawEchoServer(IPAddress.Loopback) : null;
-        IPEndPoint target = options.Server ?? local!.EndPoint;
-        Console.WriteLine($"echo --mode raw: {options.Clients} clients on {Math.Min(options.Threads, options.Clients)} threads -> {target} ({options.WarmupSeconds} s warm-up, {options.Seconds} s measured)");
-        LoadReport report = new RawEchoScenario(options).Run(target);
-        report.WriteSummary(Console.Out);
+        string[] modes = options.Mode == "compare" ? ["raw", "unreliable", "reliable"] : [options.Mode];
+        var reports = new List<LoadReport>();
+        foreach (string mode in modes)
+        {
+            reports.Add(RunEchoMode(options, mode));
+            Console.WriteLine();
+        }
+
+        if (reports.Count > 1)
+        {
+            LoadReport raw = reports[0];
+            foreach (LoadReport r in reports.Skip(1))
+            {
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{r.Scenario,-18} {r.RoundtripsPerSecond / raw.RoundtripsPerSecond:F3} x raw round trips/s, {r.AllocBytesPerMessage:F2} B/message"));
+            }
+        }
+
         if (options.JsonPath is not null)
         {
             using FileStream file = File.Create(options.JsonPath);
-            report.WriteJson(file);
+            LoadReport.WriteJson(file, reports);
             Console.WriteLine($"report written to {options.JsonPath}");
         }
 
-        return report.MessagesReceived > 0 ? 0 : 1;
+        return reports.All(r => r.MessagesReceived > 0) ? 0 : 1;
+    }
+
+    private static LoadReport RunEchoMode(EchoOptions options, string mode)
+    {
+        IDisposable? local = null;
+        IPEndPoint target;
+        if (options.Server is not null)
+        {
+            target = options.Server;
+        }
+        else if (mode == "raw")
+        {
+            var server = new RawEchoServer(IPAddress.Loopback);
+            (local, target) = (server, server.EndPoint);
+        }
+        else
+        {
+            var server = new RealmEchoServer(IPAddress.Loopback, options);
+            (local, target) = (server, server.EndPoint);
+        }
+
+        using (local)
+        {
+            string conditioner = mode == "raw" || (options.LossPercent == 0 && options.LatencyMilliseconds == 0) ? string.Empty
+                : $", conditioner {options.LossPercent} % loss, {options.LatencyMilliseconds} ms one way";
+            Console.WriteLine($"echo --mode {mode}: {options.Clients} clients on {Math.Min(options.Threads, options.Clients)} threads -> {target} ({options.WarmupSeconds} s warm-up, {options.Seconds} s measured{conditioner})");
+            LoadReport report = new EchoScenario(options, mode).Run(target);
+            report.WriteSummary(Console.Out);
+            if (local is RealmEchoServer realm)
+            {
+                Console.WriteLine(realm.Describe());
+            }
+
+            return report;
+        }
     }
 }

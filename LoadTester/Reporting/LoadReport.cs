@@ -34,9 +34,29 @@ internal sealed class LoadReport
 
     public int Gen0Collections { get; init; }
 
-    public void WriteJson(Stream stream)
+    /// <summary>One report as a JSON object; several (a compare run) as an array.</summary>
+    public static void WriteJson(Stream stream, IReadOnlyList<LoadReport> reports)
     {
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        if (reports.Count == 1)
+        {
+            reports[0].Write(json);
+            return;
+        }
+
+        json.WriteStartArray();
+        foreach (LoadReport report in reports)
+        {
+            report.Write(json);
+        }
+
+        json.WriteEndArray();
+    }
+
+    public void WriteJson(Stream stream) => WriteJson(stream, [this]);
+
+    private void Write(Utf8JsonWriter json)
+    {
         json.WriteStartObject();
         json.WriteString("scenario", Scenario);
         json.WriteNumber("clients", Clients);

@@ -41,6 +41,7 @@ internal sealed class NetHost : IDisposable, IDatagramSink
     private readonly Dictionary<SocketAddress, NetPeer> _peers = new();
     private readonly List<NetPeer> _peerList = new();
     private readonly List<PendingDisconnect> _pendingDisconnects = new();
+    private readonly List<NetPeer> _dirty = new();
     private readonly ConnectCookies _cookies = new();
     private readonly ConnectRateLimiter _rateLimiter;
     private readonly byte[] _scratch;
@@ -55,6 +56,8 @@ internal sealed class NetHost : IDisposable, IDatagramSink
     private byte[]? _inlineBuffer;
     private SocketAddress? _inlineFrom;
     private int _consumerWaiting;
+    private long _lastTimerScan;
+    private long _lastFlushScan;
     private int _nextPeerId;
     private bool _accepting;
     private bool _disposed;
@@ -163,6 +166,64 @@ internal sealed class NetHost : IDisposable, IDatagramSink
         }
 
         long now = Stopwatch.GetTimestamp();
+        if (now - _lastTimerScan >= TimerScanTicks)
+        {
+            _lastTimerScan = now;
+            CheckTimers(now);
+        }
+
+        ReleaseDelayed(now);
+        RaiseDisconnects(ref listener);
+    }
+
+    /// <summary>
+    /// Sends what every peer has queued, plus resends, acks and keep-alives. Call once per tick after the
+    /// game's sends. Peers with queued output are flushed on every call; the scan of all peers for
+    /// retransmission timeouts and keep-alives runs at most once per millisecond, so a host flushed in a
+    /// tight loop does not pay for its idle peers on every call.
+    /// </summary>
+    public void Flush()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        long now = Stopwatch.GetTimestamp();
+        if (now - _lastFlushScan >= TimerScanTicks)
+        {
+            _lastFlushScan = now;
+            for (int i = 0; i < _peerList.Count; i++)
+            {
+                _peerList[i].Flush(now, _scratch);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < _dirty.Count; i++)
+            {
+                _dirty[i].Flush(now, _scratch);
+            }
+        }
+
+        for (int i = 0; i < _dirty.Count; i++)
+        {
+            _dirty[i].IsDirty = false;
+        }
+
+        _dirty.Clear();
+        ReleaseDelayed(now);
+    }
+
+    internal void MarkDirty(NetPeer peer)
+    {
+        if (!peer.IsDirty)
+        {
+            peer.IsDirty = true;
+            _dirty.Add(peer);
+        }
+    }
+
+    private static long TimerScanTicks { get; } = Stopwatch.Frequency / 1000;
+
+    private void CheckTimers(long now)
+    {
         for (int i = _peerList.Count - 1; i >= 0; i--)
         {
             if (i >= _peerList.Count)
@@ -187,22 +248,6 @@ internal sealed class NetHost : IDisposable, IDatagramSink
                 DisconnectPeer(peer, DisconnectReason.Timeout, default, notifyRemote: false);
             }
         }
-
-        ReleaseDelayed(now);
-        RaiseDisconnects(ref listener);
-    }
-
-    /// <summary>Sends what every peer has queued, plus resends, acks and keep-alives. Call once per tick after the game's sends.</summary>
-    public void Flush()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        long now = Stopwatch.GetTimestamp();
-        for (int i = 0; i < _peerList.Count; i++)
-        {
-            _peerList[i].Flush(now, _scratch);
-        }
-
-        ReleaseDelayed(now);
     }
 
     /// <summary>Tells every peer this host is going, stops the receive thread and closes the socket. No events follow.</summary>

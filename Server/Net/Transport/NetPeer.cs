@@ -140,6 +140,9 @@ internal sealed class NetPeer
 
     internal int ListIndex { get; set; }
 
+    /// <summary>In the host's list of peers with output for the next flush.</summary>
+    internal bool IsDirty { get; set; }
+
     internal bool HasOutput => _ackPending || _unreliableCount > 0 || _resendHead != _resendTail || _nextNew != _outTail;
 
     /// <summary>
@@ -217,6 +220,7 @@ internal sealed class NetPeer
 
         Statistics.MessagesSentField++;
         _host.Statistics.MessagesSentField++;
+        _host.MarkDirty(this);
         return SendResult.Queued;
     }
 
@@ -381,10 +385,12 @@ internal sealed class NetPeer
             Statistics.DuplicatesField++;
             _host.Statistics.DuplicatesField++;
             _ackPending = true; // our ack may have been lost: repeat it
+            _host.MarkDirty(this);
             return;
         }
 
         _ackPending = true;
+        _host.MarkDirty(this);
         if (++_receivedSinceAck >= AckEvery)
         {
             SendAck(now, scratch);

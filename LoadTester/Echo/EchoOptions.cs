@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Net;
 
-namespace Realm.LoadTester.RawEcho;
+namespace Realm.LoadTester.Echo;
 
 /// <summary>Command-line options of <c>echo</c>; every one is validated with a message naming it.</summary>
-internal sealed class RawEchoOptions
+internal sealed class EchoOptions
 {
     public int Clients { get; private set; } = 100;
 
@@ -18,11 +18,20 @@ internal sealed class RawEchoOptions
 
     public IPEndPoint? Server { get; private set; }
 
+    /// <summary>raw, unreliable, reliable, or compare (all three in one run, with ratios to raw).</summary>
+    public string Mode { get; private set; } = "raw";
+
+    /// <summary>Conditioner loss on every datagram, both directions, in percent (Realm modes only).</summary>
+    public double LossPercent { get; private set; }
+
+    /// <summary>Conditioner one-way latency in milliseconds (Realm modes only; RTT is twice this).</summary>
+    public double LatencyMilliseconds { get; private set; }
+
     public string? JsonPath { get; private set; }
 
-    public static bool TryParse(string[] args, out RawEchoOptions options, out string? error)
+    public static bool TryParse(string[] args, out EchoOptions options, out string? error)
     {
-        options = new RawEchoOptions();
+        options = new EchoOptions();
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -35,11 +44,15 @@ internal sealed class RawEchoOptions
             string value = args[++i];
             switch (name)
             {
-                case "--mode" when value == "raw":
+                case "--mode" when value is "raw" or "unreliable" or "reliable" or "compare":
+                    options.Mode = value;
                     break;
-                case "--mode":
-                    error = $"--mode \"{value}\" is not allowed: raw (the unreliable and reliable modes run through the Realm transport, which is not built yet)";
-                    return false;
+                case "--loss" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double l) && l is >= 0 and <= 50:
+                    options.LossPercent = l;
+                    break;
+                case "--latency" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double ms) && ms is >= 0 and <= 1000:
+                    options.LatencyMilliseconds = ms;
+                    break;
                 case "--clients" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int c) && c is >= 1 and <= 20_000:
                     options.Clients = c;
                     break;
@@ -61,13 +74,19 @@ internal sealed class RawEchoOptions
                 case "--json":
                     options.JsonPath = value;
                     break;
-                case "--clients" or "--seconds" or "--warmup" or "--payload" or "--threads" or "--server":
+                case "--mode" or "--loss" or "--latency" or "--clients" or "--seconds" or "--warmup" or "--payload" or "--threads" or "--server":
                     error = $"{name} \"{value}\" is not allowed: {Allowed(name)}";
                     return false;
                 default:
                     error = $"unknown option {name}";
                     return false;
             }
+        }
+
+        if (options.Mode == "raw" && (options.LossPercent > 0 || options.LatencyMilliseconds > 0))
+        {
+            error = "--loss and --latency apply to the Realm transport (--mode unreliable, reliable or compare), not to raw sockets";
+            return false;
         }
 
         error = null;
@@ -78,6 +97,9 @@ internal sealed class RawEchoOptions
 
     private static string Allowed(string name) => name switch
     {
+        "--mode" => "raw, unreliable, reliable or compare",
+        "--loss" => "a percentage from 0 to 50",
+        "--latency" => "milliseconds from 0 to 1000",
         "--clients" => "a whole number from 1 to 20000",
         "--seconds" => "a number of seconds above 0, at most 3600",
         "--warmup" => "a number of seconds from 0 to 600",

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Realm.LoadTester.RawEcho;
+namespace Realm.LoadTester.Echo;
 
 /// <summary>
 /// The baseline every transport figure is compared with (TARGETS.md): a plain UDP socket that sends

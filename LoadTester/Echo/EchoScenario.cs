@@ -1,0 +1,191 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using Realm.LoadTester.Reporting;
+using Realm.Server.Net.Wire;
+
+namespace Realm.LoadTester.Echo;
+
+/// <summary>
+/// Drives <see cref="EchoOptions.Clients"/> echo clients (one socket each) from a fixed number of worker
+/// threads. Each round, a worker sends one message per client, then collects the echoes; the round trip
+/// is measured from a timestamp carried in the payload. The clients are plain UDP sockets (raw, the
+/// baseline) or Realm transport clients (unreliable or reliable-ordered); the loop is the same, so the
+/// figures compare the transports and nothing else.
+/// </summary>
+internal sealed class EchoScenario
+{
+    private readonly EchoOptions _options;
+    private readonly string _mode;
+
+    public EchoScenario(EchoOptions options, string mode)
+    {
+        _options = options;
+        _mode = mode;
+    }
+
+    internal long MeasureStartTicks { get; private set; }
+
+    internal long EndTicks { get; private set; }
+
+    public LoadReport Run(IPEndPoint server)
+    {
+        int threads = Math.Min(_options.Threads, _options.Clients);
+        var workers = new EchoWorker[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            int first = t * _options.Clients / threads;
+            int last = (t + 1) * _options.Clients / threads;
+            workers[t] = _mode == "raw"
+                ? new RawEchoWorker(this, server, last - first, _options.PayloadBytes)
+                : new RealmEchoWorker(this, server, last - first, _options, _mode == "reliable" ? DeliveryMethod.ReliableOrdered : DeliveryMethod.Unreliable, seed: t + 1);
+        }
+
+        int connected = 0;
+        foreach (EchoWorker worker in workers)
+        {
+            connected += worker.Connect(TimeSpan.FromSeconds(15));
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        MeasureStartTicks = start + (long)(_options.WarmupSeconds * Stopwatch.Frequency);
+        EndTicks = MeasureStartTicks + (long)(_options.Seconds * Stopwatch.Frequency);
+        var running = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            running[t] = new Thread(workers[t].Run) { IsBackground = true, Name = $"echo-worker-{t}" };
+            running[t].Start();
+        }
+
+        // Allocation and gen0 are read around the measured stage only (TARGETS.md, how to measure).
+        WaitUntil(MeasureStartTicks);
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        int gen0Before = GC.CollectionCount(0);
+        WaitUntil(EndTicks);
+        long allocatedAfter = GC.GetTotalAllocatedBytes(precise: true);
+        int gen0After = GC.CollectionCount(0);
+        foreach (Thread thread in running)
+        {
+            thread.Join();
+        }
+
+        var rtt = new LatencyHistogram();
+        long sent = 0, received = 0, lost = 0;
+        int disconnects = 0;
+        foreach (EchoWorker worker in workers)
+        {
+            rtt.Add(worker.Rtt);
+            sent += worker.Sent;
+            received += worker.Received;
+            lost += worker.Lost;
+            disconnects += worker.Disconnects;
+            worker.Dispose();
+        }
+
+        double seconds = _options.Seconds;
+        return new LoadReport
+        {
+            Scenario = "echo-" + _mode,
+            Clients = _options.Clients,
+            Seconds = seconds,
+            Connected = connected,
+            FailedConnects = _options.Clients - connected,
+            Disconnects = disconnects,
+            MessagesSent = sent,
+            MessagesReceived = received,
+            MessagesPerSecond = (sent + received) / seconds,
+            RoundtripsPerSecond = received / seconds,
+            Rtt = rtt,
+            LossPercent = sent == 0 ? 0 : 100.0 * lost / sent,
+            AllocBytesPerMessage = (sent + received) == 0 ? 0 : (double)(allocatedAfter - allocatedBefore) / (sent + received),
+            Gen0Collections = gen0After - gen0Before,
+        };
+    }
+
+    private static void WaitUntil(long ticks)
+    {
+        long remaining;
+        while ((remaining = ticks - Stopwatch.GetTimestamp()) > 0)
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(Math.Min(0.05, (double)remaining / Stopwatch.Frequency)));
+        }
+    }
+}
+
+/// <summary>One worker thread's clients and the round loop they share.</summary>
+internal abstract class EchoWorker : IDisposable
+{
+    /// <summary>How long a client waits for its echo before the round counts it lost.</summary>
+    protected static readonly TimeSpan ReceiveTimeout = TimeSpan.FromMilliseconds(500);
+
+    private readonly EchoScenario _owner;
+    private readonly long[] _nextSequence;
+    private readonly byte[] _send;
+
+    protected EchoWorker(EchoScenario owner, int clients, int payloadBytes)
+    {
+        _owner = owner;
+        _nextSequence = new long[clients];
+        _send = new byte[payloadBytes];
+    }
+
+    public LatencyHistogram Rtt { get; } = new();
+
+    public long Sent { get; private set; }
+
+    public long Received { get; private set; }
+
+    public long Lost { get; private set; }
+
+    public int Disconnects { get; protected set; }
+
+    protected int ClientCount => _nextSequence.Length;
+
+    /// <summary>Connects every client (nothing to do for raw sockets); returns how many are connected.</summary>
+    public virtual int Connect(TimeSpan timeout) => ClientCount;
+
+    public void Run()
+    {
+        bool measuring = false;
+        while (Stopwatch.GetTimestamp() < _owner.EndTicks)
+        {
+            if (!measuring && Stopwatch.GetTimestamp() >= _owner.MeasureStartTicks)
+            {
+                measuring = true;
+                Rtt.Reset();
+                Sent = Received = Lost = 0;
+            }
+
+            for (int i = 0; i < ClientCount; i++)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(_send, ++_nextSequence[i]);
+                BinaryPrimitives.WriteInt64LittleEndian(_send.AsSpan(8), Stopwatch.GetTimestamp());
+                if (Send(i, _send))
+                {
+                    Sent++;
+                }
+            }
+
+            for (int i = 0; i < ClientCount; i++)
+            {
+                if (TryReceive(i, _nextSequence[i], out long sentAt))
+                {
+                    Rtt.Record((long)((Stopwatch.GetTimestamp() - sentAt) * (1e9 / Stopwatch.Frequency)));
+                    Received++;
+                }
+                else
+                {
+                    Lost++;
+                }
+            }
+        }
+    }
+
+    public abstract void Dispose();
+
+    /// <summary>Sends one echo request; false when the client could not send.</summary>
+    protected abstract bool Send(int client, ReadOnlySpan<byte> payload);
+
+    /// <summary>Waits up to <see cref="ReceiveTimeout"/> for the echo of <paramref name="sequence"/>; older echoes are skipped.</summary>
+    protected abstract bool TryReceive(int client, long sequence, out long sentAt);
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using Realm.Server.Net.Transport;
+using Realm.Server.Net.Wire;
+
+namespace Realm.LoadTester.Echo;
+
+/// <summary>
+/// An echo server on the Realm transport: a <see cref="NetHost"/> with its receive thread, and one logic
+/// thread that polls, sends every message back to its sender with the same method, and flushes.
+/// </summary>
+internal sealed class RealmEchoServer : IDisposable, INetEventListener
+{
+    private readonly NetHost _host;
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+
+    public RealmEchoServer(IPAddress address, EchoOptions options)
+    {
+        NetHostOptions transport = TransportOptions(options, receiveThread: true, seed: 1);
+        transport.MaxPeers = options.Clients + 16;
+        transport.MaxConnectAttemptsPerSecond = 1_000_000; // every bot connects from 127.0.0.1
+        _host = new NetHost(transport);
+        if (!_host.StartServer(address, 0, out string? error))
+        {
+            throw new InvalidOperationException($"echo server: {error}");
+        }
+
+        EndPoint = _host.LocalEndPoint!;
+        _thread = new Thread(Run) { IsBackground = true, Name = "realm-echo-logic" };
+        _thread.Start();
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>The server side's transport counters, one line (read after the run).</summary>
+    public string Describe()
+    {
+        NetHostStatistics s = _host.Statistics;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"server transport    {s.DatagramsReceived} datagrams in, {s.DatagramsSent} out ({s.AcksSent} ack-only), {s.Resends} resends, {s.DatagramsLost} datagrams lost, {s.DroppedTotal} dropped, socket buffer {_host.ReceiveBufferBytes / 1024} KiB");
+    }
+
+    /// <summary>Transport options for the echo test: defaults plus the conditioner from the command line.</summary>
+    public static NetHostOptions TransportOptions(EchoOptions options, bool receiveThread, int seed) => new()
+    {
+        ReceiveThread = receiveThread,
+        SocketBufferBytes = receiveThread ? 8 * 1024 * 1024 : 256 * 1024,
+        Conditioner = new NetConditionerOptions
+        {
+            LossPercent = options.LossPercent,
+            Latency = TimeSpan.FromMilliseconds(options.LatencyMilliseconds),
+            Seed = seed,
+        },
+    };
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _thread.Join(TimeSpan.FromSeconds(5));
+        _host.Dispose();
+    }
+
+    public ConnectDecision OnConnectRequest(in ConnectRequest request) => ConnectDecision.Accept();
+
+    public void OnConnected(NetPeer peer)
+    {
+    }
+
+    public void OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel) => peer.Send(payload, method, channel);
+
+    public void OnDisconnected(NetPeer peer, DisconnectReason reason, ReadOnlySpan<byte> data)
+    {
+    }
+
+    private void Run()
+    {
+        RealmEchoServer self = this;
+        while (!_stopping)
+        {
+            _host.Poll(ref self, TimeSpan.FromMilliseconds(1));
+            _host.Flush();
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using Realm.Server.Net.Transport;
+using Realm.Server.Net.Wire;
+
+namespace Realm.LoadTester.Echo;
+
+/// <summary>
+/// Realm transport clients, one <see cref="NetHost"/> (one socket) each, polled by this worker's thread
+/// (no receive thread per client). Each echo request is one message sent with the chosen method.
+/// </summary>
+internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
+{
+    private readonly NetHost[] _hosts;
+    private readonly NetPeer[] _peers;
+    private readonly DeliveryMethod _method;
+    private long _expected;
+    private long _gotSentAt;
+    private bool _got;
+
+    public RealmEchoWorker(EchoScenario owner, IPEndPoint server, int clients, EchoOptions options, DeliveryMethod method, int seed)
+        : base(owner, clients, options.PayloadBytes)
+    {
+        _method = method;
+        _hosts = new NetHost[clients];
+        _peers = new NetPeer[clients];
+        for (int i = 0; i < clients; i++)
+        {
+            var host = new NetHost(RealmEchoServer.TransportOptions(options, receiveThread: false, seed: (seed * 100_000) + i));
+            if (!host.StartClient(server.AddressFamily, out string? error))
+            {
+                throw new InvalidOperationException($"echo client {i}: {error}");
+            }
+
+            _hosts[i] = host;
+            _peers[i] = host.Connect(server, "realm-echo"u8);
+        }
+    }
+
+    public override int Connect(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        int connected = 0;
+        while (clock.Elapsed < timeout)
+        {
+            connected = 0;
+            int pending = 0;
+            for (int i = 0; i < _hosts.Length; i++)
+            {
+                RealmEchoWorker self = this;
+                _hosts[i].Poll(ref self);
+                _hosts[i].Flush();
+                connected += _peers[i].State == NetPeerState.Connected ? 1 : 0;
+                pending += _peers[i].State == NetPeerState.Connecting ? 1 : 0;
+            }
+
+            if (pending == 0)
+            {
+                break;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        return connected;
+    }
+
+    public override void Dispose()
+    {
+        foreach (NetHost host in _hosts)
+        {
+            host.Dispose();
+        }
+    }
+
+    public ConnectDecision OnConnectRequest(in ConnectRequest request) => ConnectDecision.Reject("clients accept no connections"u8);
+
+    public void OnConnected(NetPeer peer)
+    {
+    }
+
+    public void OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel)
+    {
+        if (payload.Length >= 16 && BinaryPrimitives.ReadInt64LittleEndian(payload) == _expected)
+        {
+            _got = true;
+            _gotSentAt = BinaryPrimitives.ReadInt64LittleEndian(payload[8..]);
+        }
+    }
+
+    public void OnDisconnected(NetPeer peer, DisconnectReason reason, ReadOnlySpan<byte> data) => Disconnects++;
+
+    protected override bool Send(int client, ReadOnlySpan<byte> payload)
+    {
+        if (_peers[client].Send(payload, _method) != SendResult.Queued)
+        {
+            return false;
+        }
+
+        _hosts[client].Flush();
+        return true;
+    }
+
+    protected override bool TryReceive(int client, long sequence, out long sentAt)
+    {
+        _expected = sequence;
+        _got = false;
+        long deadline = Stopwatch.GetTimestamp() + (long)(ReceiveTimeout.TotalSeconds * Stopwatch.Frequency);
+        RealmEchoWorker self = this;
+        while (!_got)
+        {
+            long left = deadline - Stopwatch.GetTimestamp();
+            if (left <= 0 || _peers[client].State != NetPeerState.Connected)
+            {
+                break;
+            }
+
+            _hosts[client].Poll(ref self, TimeSpan.FromTicks(Math.Max(1, left * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+        }
+
+        if (!_got)
+        {
+            _hosts[client].Flush(); // resends and acks keep going while we wait on other clients
+        }
+
+        sentAt = _gotSentAt;
+        return _got;
+    }
+}
