@@ -15,14 +15,19 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
     private readonly NetHost[] _hosts;
     private readonly NetPeer[] _peers;
     private readonly DeliveryMethod _method;
-    private long _expected;
-    private long _gotSentAt;
-    private bool _got;
+    private readonly bool _conditioned;
+    private readonly long[] _expected;
+    private readonly long[] _gotSentAt;
+    private readonly bool[] _got;
 
     public RealmEchoWorker(EchoScenario owner, IPEndPoint server, int clients, EchoOptions options, DeliveryMethod method, int seed)
         : base(owner, clients, options.PayloadBytes)
     {
         _method = method;
+        _conditioned = options.LossPercent > 0 || options.LatencyMilliseconds > 0;
+        _expected = new long[clients];
+        _gotSentAt = new long[clients];
+        _got = new bool[clients];
         _hosts = new NetHost[clients];
         _peers = new NetPeer[clients];
         for (int i = 0; i < clients; i++)
@@ -35,6 +40,7 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
 
             _hosts[i] = host;
             _peers[i] = host.Connect(server, "realm-echo"u8);
+            _peers[i].Tag = i;
         }
     }
 
@@ -82,10 +88,11 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
 
     public void OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel)
     {
-        if (payload.Length >= 16 && BinaryPrimitives.ReadInt64LittleEndian(payload) == _expected)
+        int i = (int)peer.Tag!;
+        if (payload.Length >= 16 && BinaryPrimitives.ReadInt64LittleEndian(payload) == _expected[i])
         {
-            _got = true;
-            _gotSentAt = BinaryPrimitives.ReadInt64LittleEndian(payload[8..]);
+            _got[i] = true;
+            _gotSentAt[i] = BinaryPrimitives.ReadInt64LittleEndian(payload[8..]);
         }
     }
 
@@ -93,6 +100,8 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
 
     protected override bool Send(int client, ReadOnlySpan<byte> payload)
     {
+        _expected[client] = BinaryPrimitives.ReadInt64LittleEndian(payload);
+        _got[client] = false;
         if (_peers[client].Send(payload, _method) != SendResult.Queued)
         {
             return false;
@@ -104,11 +113,9 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
 
     protected override bool TryReceive(int client, long sequence, out long sentAt)
     {
-        _expected = sequence;
-        _got = false;
         long deadline = Stopwatch.GetTimestamp() + (long)(ReceiveTimeout.TotalSeconds * Stopwatch.Frequency);
         RealmEchoWorker self = this;
-        while (!_got)
+        while (!_got[client] && _expected[client] == sequence)
         {
             long left = deadline - Stopwatch.GetTimestamp();
             if (left <= 0 || _peers[client].State != NetPeerState.Connected)
@@ -116,15 +123,30 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
                 break;
             }
 
-            _hosts[client].Poll(ref self, TimeSpan.FromTicks(Math.Max(1, left * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+            if (_conditioned)
+            {
+                // Delayed datagrams leave only when their host is pumped, and resends need acks:
+                // keep every client of this worker moving while waiting for this one.
+                for (int i = 0; i < _hosts.Length; i++)
+                {
+                    _hosts[i].Poll(ref self);
+                    _hosts[i].Flush();
+                }
+
+                Thread.Yield();
+            }
+            else
+            {
+                _hosts[client].Poll(ref self, TimeSpan.FromTicks(Math.Max(1, left * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+            }
         }
 
-        if (!_got)
+        if (!_got[client])
         {
             _hosts[client].Flush(); // resends and acks keep going while we wait on other clients
         }
 
-        sentAt = _gotSentAt;
-        return _got;
+        sentAt = _gotSentAt[client];
+        return _got[client];
     }
 }

@@ -82,6 +82,9 @@ internal sealed class NetConditioner
         }
     }
 
+    /// <summary>When the next delayed datagram is due, in <see cref="Stopwatch"/> ticks; false when none waits.</summary>
+    public bool TryGetNextDue(out long due) => _pending.TryPeek(out _, out due);
+
     /// <summary>Sends every delayed datagram due at <paramref name="now"/>.</summary>
     public void Release<TSender>(long now, ref TSender send)
         where TSender : struct, IDatagramSender

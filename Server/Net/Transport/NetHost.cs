@@ -156,6 +156,17 @@ internal sealed class NetHost : IDisposable, IDatagramSink
             ThrowHelper.ThrowInvalidOperation("start the host before polling");
         }
 
+        if (_conditioner is not null && wait > TimeSpan.Zero)
+        {
+            // Delayed datagrams leave only when the host is pumped: never sleep past the next one's due time.
+            long start = Stopwatch.GetTimestamp();
+            ReleaseDelayed(start);
+            if (_conditioner.TryGetNextDue(out long due))
+            {
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks, Math.Max(0, (due - start) * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+            }
+        }
+
         if (_queue is not null)
         {
             PollQueue(ref listener, wait);
