@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using Realm.LoadTester.Echo;
 using Realm.LoadTester.Reporting;
 
@@ -16,6 +18,7 @@ internal static class Program
                      --mode unreliable  Realm transport, Unreliable messages
                      --mode reliable    Realm transport, ReliableOrdered messages
                      --mode compare     all three in one run, with each ratio to raw
+                     --repeat N (1)     with compare: N interleaved rounds, median ratios (noisy machines)
                      --clients N (100)  --seconds S (5)  --warmup W (1)  --payload BYTES (32)
                      --threads T (cores - 1)  --server 127.0.0.1:PORT  --json FILE
                      --loss PCT  --latency MS   network conditioner on both ends (Realm modes)
@@ -52,19 +55,33 @@ internal static class Program
 
         string[] modes = options.Mode == "compare" ? ["raw", "unreliable", "reliable"] : [options.Mode];
         var reports = new List<LoadReport>();
-        foreach (string mode in modes)
+        var ratios = new Dictionary<string, List<double>>();
+        for (int round = 0; round < options.Repeat; round++)
         {
-            reports.Add(RunEchoMode(options, mode));
-            Console.WriteLine();
+            LoadReport? raw = null;
+            foreach (string mode in modes)
+            {
+                LoadReport report = RunEchoMode(options, mode);
+                reports.Add(report);
+                Console.WriteLine();
+                if (mode == "raw")
+                {
+                    raw = report;
+                }
+                else if (raw is not null)
+                {
+                    (CollectionsMarshal.GetValueRefOrAddDefault(ratios, report.Scenario, out _) ??= []).Add(report.RoundtripsPerSecond / raw.RoundtripsPerSecond);
+                }
+            }
         }
 
-        if (reports.Count > 1)
+        foreach ((string scenario, List<double> values) in ratios)
         {
-            LoadReport raw = reports[0];
-            foreach (LoadReport r in reports.Skip(1))
-            {
-                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{r.Scenario,-18} {r.RoundtripsPerSecond / raw.RoundtripsPerSecond:F3} x raw round trips/s, {r.AllocBytesPerMessage:F2} B/message"));
-            }
+            values.Sort();
+            double median = values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+            string rounds = values.Count == 1 ? string.Empty : $" (median of {values.Count} rounds: {string.Join(", ", values.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))})";
+            double alloc = reports.Where(r => r.Scenario == scenario).Max(r => r.AllocBytesPerMessage);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scenario,-18} {median:F3} x raw round trips/s{rounds}, {alloc:F2} B/message"));
         }
 
         if (options.JsonPath is not null)

@@ -29,6 +29,9 @@ internal sealed class EchoOptions
 
     public string? JsonPath { get; private set; }
 
+    /// <summary>With compare: rounds of raw, unreliable, reliable, interleaved; the ratios reported are the medians.</summary>
+    public int Repeat { get; private set; } = 1;
+
     public static bool TryParse(string[] args, out EchoOptions options, out string? error)
     {
         options = new EchoOptions();
@@ -71,16 +74,25 @@ internal sealed class EchoOptions
                 case "--server" when IPEndPoint.TryParse(value, out IPEndPoint? ep) && ep.Port != 0 && IsLoopback(ep.Address):
                     options.Server = ep;
                     break;
+                case "--repeat" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int r) && r is >= 1 and <= 20:
+                    options.Repeat = r;
+                    break;
                 case "--json":
                     options.JsonPath = value;
                     break;
-                case "--mode" or "--loss" or "--latency" or "--clients" or "--seconds" or "--warmup" or "--payload" or "--threads" or "--server":
+                case "--mode" or "--loss" or "--latency" or "--clients" or "--seconds" or "--warmup" or "--payload" or "--threads" or "--server" or "--repeat":
                     error = $"{name} \"{value}\" is not allowed: {Allowed(name)}";
                     return false;
                 default:
                     error = $"unknown option {name}";
                     return false;
             }
+        }
+
+        if (options.Repeat > 1 && options.Mode != "compare")
+        {
+            error = "--repeat applies to --mode compare (rounds of raw, unreliable and reliable, interleaved)";
+            return false;
         }
 
         if (options.Mode == "raw" && (options.LossPercent > 0 || options.LatencyMilliseconds > 0))
@@ -104,6 +116,7 @@ internal sealed class EchoOptions
         "--seconds" => "a number of seconds above 0, at most 3600",
         "--warmup" => "a number of seconds from 0 to 600",
         "--payload" => "a whole number of bytes from 16 to 1200",
+        "--repeat" => "a whole number of rounds from 1 to 20",
         "--threads" => $"a whole number from 1 to {2 * Environment.ProcessorCount} (two per core)",
         _ => "a loopback address:port such as 127.0.0.1:9000 (load tests target this machine only)",
     };

@@ -45,6 +45,7 @@ internal sealed class RealmEchoServer : IDisposable, INetEventListener
     {
         ReceiveThread = receiveThread,
         SocketBufferBytes = receiveThread ? 8 * 1024 * 1024 : 256 * 1024,
+        IoBatchDatagrams = receiveThread ? 64 : 4, // a client has one echo in flight; its batches stay small
         Conditioner = new NetConditionerOptions
         {
             LossPercent = options.LossPercent,

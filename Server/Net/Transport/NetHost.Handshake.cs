@@ -40,6 +40,7 @@ internal sealed partial class NetHost
         };
         AddPeer(peer);
         SendConnectAttempt(peer, now);
+        FlushSends();
         return peer;
     }
 

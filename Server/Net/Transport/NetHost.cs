@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Realm.Server.Net.Handshake;
+using Realm.Server.Net.Native;
 using Realm.Server.Net.Wire;
 using Realm.Server.Protocol;
 
@@ -51,6 +52,9 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     private InboundQueue? _queue;
     private DatagramReceiver? _receiver;
     private NetConditioner? _conditioner;
+    private NetPeer? _lastSender;
+    private UdpBatch? _sendBatch;
+    private UdpBatch? _receiveBatch;
     private byte[]? _inlineBuffer;
     private SocketAddress? _inlineFrom;
     private int _consumerWaiting;
@@ -152,6 +156,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
 
         ReleaseDelayed(now);
         RaiseDisconnects(ref listener);
+        FlushSends();
     }
 
     /// <summary>
@@ -187,6 +192,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
 
         _dirty.Clear();
         ReleaseDelayed(now);
+        FlushSends();
     }
 
     internal void MarkDirty(NetPeer peer)
@@ -248,8 +254,10 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
             peer.ReleaseAll();
         }
 
+        FlushSends();
         _peerList.Clear();
         _peers.Clear();
+        _lastSender = null;
         Volatile.Write(ref Statistics.PeersField, 0);
         _disposed = true;
         if (_receiver is not null)
@@ -262,32 +270,13 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         }
 
         _signal.Dispose();
+        _sendBatch?.Dispose();
+        _receiveBatch?.Dispose();
     }
 
     /// <summary>Converts a socket address to an endpoint (allocates).</summary>
     internal static IPEndPoint ToEndPoint(SocketAddress address) =>
         (IPEndPoint)new IPEndPoint(address.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0).Create(address);
-
-    /// <summary>Receive thread: a datagram for the logic thread (only the size is checked here).</summary>
-    void IDatagramSink.OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
-    {
-        if (datagram.Length > Options.Mtu)
-        {
-            Statistics.Drop(DropReason.Oversized);
-            return;
-        }
-
-        if (!_queue!.TryEnqueue(datagram, from))
-        {
-            Statistics.Drop(DropReason.ReceiveQueueFull);
-            return;
-        }
-
-        if (Volatile.Read(ref _consumerWaiting) != 0)
-        {
-            _signal.Set();
-        }
-    }
 
     internal void SendDatagram(ReadOnlySpan<byte> datagram, NetPeer peer, long now)
     {
@@ -319,6 +308,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         }
 
         _pendingDisconnects.Add(new PendingDisconnect(peer, reason, data.IsEmpty ? null : data.ToArray()));
+        FlushSends();
     }
 
     private static long Ticks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);
@@ -347,79 +337,32 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
             _conditioner = new NetConditioner(Options.Conditioner, Options.Mtu, _socket.AddressFamily);
         }
 
+        bool batching = LinuxUdp.IsSupported && Options.IoBatchDatagrams > 1;
+        if (batching)
+        {
+            _sendBatch = new UdpBatch(Options.IoBatchDatagrams, Options.Mtu);
+        }
+
         if (Options.ReceiveThread)
         {
             _queue = new InboundQueue(Options.ReceiveQueueDatagrams, Options.Mtu, _socket.AddressFamily);
-            _receiver = new DatagramReceiver(_socket, this);
+            _receiver = new DatagramReceiver(_socket, this, batching ? Options.IoBatchDatagrams : 1, Options.Mtu);
             _receiver.Start();
         }
         else
         {
-            _inlineBuffer = GC.AllocateUninitializedArray<byte>(DatagramReceiver.MaxDatagramBytes, pinned: true);
             _inlineFrom = new SocketAddress(_socket.AddressFamily);
+            if (batching)
+            {
+                _receiveBatch = new UdpBatch(Options.IoBatchDatagrams, Options.Mtu + 1);
+            }
+            else
+            {
+                _inlineBuffer = GC.AllocateUninitializedArray<byte>(DatagramReceiver.MaxDatagramBytes, pinned: true);
+            }
         }
 
         return true;
-    }
-
-    private void PollQueue<TListener>(ref TListener listener, TimeSpan wait)
-        where TListener : INetEventListener
-    {
-        InboundQueue queue = _queue!;
-        if (wait > TimeSpan.Zero && queue.Count == 0)
-        {
-            _signal.Reset();
-            Volatile.Write(ref _consumerWaiting, 1);
-            if (queue.Count == 0)
-            {
-                _signal.Wait(wait);
-            }
-
-            Volatile.Write(ref _consumerWaiting, 0);
-        }
-
-        // Only what is there now: a flood cannot keep Poll from returning.
-        int count = queue.Count;
-        long now = Stopwatch.GetTimestamp();
-        for (int i = 0; i < count && queue.TryPeek(out DatagramBuffer slot); i++)
-        {
-            Process(slot.Data, slot.Address, now, ref listener);
-            queue.Release();
-        }
-    }
-
-    private void PollSocket<TListener>(ref TListener listener, TimeSpan wait)
-        where TListener : INetEventListener
-    {
-        Socket socket = _socket!;
-        if (!socket.Poll(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, SelectMode.SelectRead))
-        {
-            return;
-        }
-
-        // poll(2) rather than FIONREAD: FIONREAD reports the next datagram's size, which is 0 for an
-        // empty datagram — that would stall the socket behind it.
-        long now = Stopwatch.GetTimestamp();
-        for (int i = 0; i < MaxInlineDatagramsPerPoll && (i == 0 || socket.Poll(TimeSpan.Zero, SelectMode.SelectRead)); i++)
-        {
-            int received;
-            try
-            {
-                received = socket.ReceiveFrom(_inlineBuffer!, SocketFlags.None, _inlineFrom!);
-            }
-            catch (SocketException)
-            {
-                continue; // an ICMP error from an earlier send on some platforms; nothing to do with this datagram
-            }
-
-            if (received > Options.Mtu)
-            {
-                Statistics.Drop(DropReason.Oversized);
-                continue;
-            }
-
-            Process(_inlineBuffer.AsSpan(0, received), _inlineFrom!, now, ref listener);
-        }
     }
 
     private void Process<TListener>(ReadOnlySpan<byte> datagram, SocketAddress from, long now, ref TListener listener)
@@ -460,7 +403,20 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     private void ProcessPeerDatagram<TListener>(ReadOnlySpan<byte> datagram, SocketAddress from, long now, ref TListener listener)
         where TListener : INetEventListener
     {
-        if (!_peers.TryGetValue(from, out NetPeer? peer) || peer.State != NetPeerState.Connected)
+        // The last sender first: a client host has one peer, and a server often gets runs from one.
+        NetPeer? peer = _lastSender;
+        if (peer is null || !peer.Address.Equals(from))
+        {
+            if (!_peers.TryGetValue(from, out peer))
+            {
+                Statistics.Drop(DropReason.UnknownPeer);
+                return;
+            }
+
+            _lastSender = peer;
+        }
+
+        if (peer.State != NetPeerState.Connected)
         {
             Statistics.Drop(DropReason.UnknownPeer);
             return;
@@ -489,43 +445,6 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         }
     }
 
-    private void Send(ReadOnlySpan<byte> datagram, SocketAddress to, long now)
-    {
-        Statistics.DatagramsSentField++;
-        Statistics.BytesSentField += datagram.Length;
-        if (_conditioner is not null)
-        {
-            var sender = new Sender(this);
-            _conditioner.Submit(datagram, to, now, ref sender);
-        }
-        else
-        {
-            SendRaw(datagram, to);
-        }
-    }
-
-    private void SendRaw(ReadOnlySpan<byte> datagram, SocketAddress to)
-    {
-        try
-        {
-            _socket!.SendTo(datagram, SocketFlags.None, to);
-        }
-        catch (SocketException)
-        {
-            // e.g. ENOBUFS under a burst, or an ICMP error reported late; UDP may drop, reliability resends.
-            Interlocked.Increment(ref Statistics.SendErrorsField);
-        }
-    }
-
-    private void ReleaseDelayed(long now)
-    {
-        if (_conditioner is not null)
-        {
-            var sender = new Sender(this);
-            _conditioner.Release(now, ref sender);
-        }
-    }
-
     private void RaiseDisconnects<TListener>(ref TListener listener)
         where TListener : INetEventListener
     {
@@ -549,6 +468,11 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     private void RemovePeer(NetPeer peer)
     {
         _peers.Remove(peer.Address);
+        if (_lastSender == peer)
+        {
+            _lastSender = null;
+        }
+
         int index = peer.ListIndex;
         int last = _peerList.Count - 1;
         if (index >= 0 && index <= last && _peerList[index] == peer)
@@ -569,13 +493,4 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     }
 
     private readonly record struct PendingDisconnect(NetPeer Peer, DisconnectReason Reason, byte[]? Data);
-
-    private readonly struct Sender : IDatagramSender
-    {
-        private readonly NetHost _host;
-
-        public Sender(NetHost host) => _host = host;
-
-        public void SendNow(ReadOnlySpan<byte> datagram, SocketAddress to) => _host.SendRaw(datagram, to);
-    }
 }

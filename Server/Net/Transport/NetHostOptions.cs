@@ -71,6 +71,13 @@ internal sealed class NetHostOptions
     /// <summary>Datagrams the receive thread may queue for the logic thread (default 8,192, a power of two); beyond it they are counted and dropped.</summary>
     public int ReceiveQueueDatagrams { get; set; } = 8192;
 
+    /// <summary>
+    /// Datagrams per receive or send system call on 64-bit Linux (<c>recvmmsg</c>/<c>sendmmsg</c>; default 32).
+    /// 1 uses one <c>ReceiveFrom</c>/<c>SendTo</c> per datagram, as on other systems. Each host keeps two
+    /// batches of this many MTU-sized slots in native memory.
+    /// </summary>
+    public int IoBatchDatagrams { get; set; } = 32;
+
     /// <summary>Socket receive and send buffer sizes to ask for (default 8 MiB; the kernel may grant less, which is logged).</summary>
     public int SocketBufferBytes { get; set; } = 8 * 1024 * 1024;
 
@@ -107,6 +114,7 @@ internal sealed class NetHostOptions
         Check(errors, MaxFragmentedInFlight is >= 1 and <= 64, nameof(MaxFragmentedInFlight), MaxFragmentedInFlight, "1 to 64");
         Check(errors, MinRto >= TimeSpan.FromMilliseconds(1) && MaxRto >= MinRto && MaxRto <= TimeSpan.FromMinutes(1), nameof(MinRto), MinRto, "1 ms or more, and MaxRto from MinRto to 1 min");
         Check(errors, IsPowerOfTwo(ReceiveQueueDatagrams, 16, 1 << 20), nameof(ReceiveQueueDatagrams), ReceiveQueueDatagrams, "a power of two from 16 to 1048576");
+        Check(errors, IoBatchDatagrams is >= 1 and <= 1024, nameof(IoBatchDatagrams), IoBatchDatagrams, "1 to 1024");
         Check(errors, SocketBufferBytes is >= 4096 and <= 1 << 30, nameof(SocketBufferBytes), SocketBufferBytes, "4096 to 1073741824");
         Conditioner.Validate(errors);
         return errors;

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Realm.Server.Net.Native;
+
+namespace Realm.Server.Net.Transport;
+
+/// <summary>
+/// The host's datagram I/O: the receive-thread queue or inline socket reads, and sends. On 64-bit Linux
+/// both directions go through <see cref="UdpBatch"/> (<c>recvmmsg</c>/<c>sendmmsg</c>): sends collect
+/// during <c>Poll</c>/<c>Flush</c> and leave in one system call per batch when the call returns.
+/// </summary>
+internal sealed partial class NetHost
+{
+    /// <summary>Receive thread: a datagram for the logic thread (only the size is checked here).</summary>
+    void IDatagramSink.OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
+    {
+        if (datagram.Length > Options.Mtu)
+        {
+            Statistics.Drop(DropReason.Oversized);
+            return;
+        }
+
+        if (!_queue!.TryEnqueue(datagram, from))
+        {
+            Statistics.Drop(DropReason.ReceiveQueueFull);
+            return;
+        }
+
+        if (Volatile.Read(ref _consumerWaiting) != 0)
+        {
+            _signal.Set();
+        }
+    }
+
+    private void PollQueue<TListener>(ref TListener listener, TimeSpan wait)
+        where TListener : INetEventListener
+    {
+        InboundQueue queue = _queue!;
+        if (wait > TimeSpan.Zero && queue.Count == 0)
+        {
+            _signal.Reset();
+            Volatile.Write(ref _consumerWaiting, 1);
+            if (queue.Count == 0)
+            {
+                _signal.Wait(wait);
+            }
+
+            Volatile.Write(ref _consumerWaiting, 0);
+        }
+
+        // Only what is there now: a flood cannot keep Poll from returning.
+        int count = queue.Count;
+        long now = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count && queue.TryPeek(out DatagramBuffer slot); i++)
+        {
+            Process(slot.Data, slot.Address, now, ref listener);
+            queue.Release();
+        }
+    }
+
+    private void PollSocket<TListener>(ref TListener listener, TimeSpan wait)
+        where TListener : INetEventListener
+    {
+        if (_receiveBatch is null)
+        {
+            PollSocketOneByOne(ref listener, wait);
+            return;
+        }
+
+        // One non-blocking recvmmsg first: when data is there (the busy case) that is the only call.
+        UdpBatch batch = _receiveBatch;
+        Socket socket = _socket!;
+        int received = batch.Receive(socket, block: false, out _);
+        if (received <= 0)
+        {
+            if (wait <= TimeSpan.Zero || !socket.Poll(wait, SelectMode.SelectRead))
+            {
+                return;
+            }
+
+            received = batch.Receive(socket, block: false, out _);
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        for (int total = 0; received > 0 && total < MaxInlineDatagramsPerPoll; total += received)
+        {
+            for (int i = 0; i < received; i++)
+            {
+                if (batch.IsTruncated(i))
+                {
+                    Statistics.Drop(DropReason.Oversized);
+                    continue;
+                }
+
+                batch.ReadAddress(i, _inlineFrom!);
+                Process(batch.Data(i), _inlineFrom!, now, ref listener);
+            }
+
+            // A full batch may have left more behind; a partial one drained the socket.
+            received = received == batch.Capacity ? batch.Receive(socket, block: false, out _) : 0;
+        }
+    }
+
+    private void PollSocketOneByOne<TListener>(ref TListener listener, TimeSpan wait)
+        where TListener : INetEventListener
+    {
+        Socket socket = _socket!;
+        if (!socket.Poll(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, SelectMode.SelectRead))
+        {
+            return;
+        }
+
+        // poll(2) rather than FIONREAD: FIONREAD reports the next datagram's size, which is 0 for an
+        // empty datagram — that would stall the socket behind it.
+        long now = Stopwatch.GetTimestamp();
+        for (int i = 0; i < MaxInlineDatagramsPerPoll && (i == 0 || socket.Poll(TimeSpan.Zero, SelectMode.SelectRead)); i++)
+        {
+            int received;
+            try
+            {
+                received = socket.ReceiveFrom(_inlineBuffer!, SocketFlags.None, _inlineFrom!);
+            }
+            catch (SocketException)
+            {
+                continue; // an ICMP error from an earlier send on some platforms; nothing to do with this datagram
+            }
+
+            if (received > Options.Mtu)
+            {
+                Statistics.Drop(DropReason.Oversized);
+                continue;
+            }
+
+            Process(_inlineBuffer.AsSpan(0, received), _inlineFrom!, now, ref listener);
+        }
+    }
+
+    private void Send(ReadOnlySpan<byte> datagram, SocketAddress to, long now)
+    {
+        Statistics.DatagramsSentField++;
+        Statistics.BytesSentField += datagram.Length;
+        if (_conditioner is not null)
+        {
+            var sender = new Sender(this);
+            _conditioner.Submit(datagram, to, now, ref sender);
+        }
+        else
+        {
+            SendRaw(datagram, to);
+        }
+    }
+
+    private void SendRaw(ReadOnlySpan<byte> datagram, SocketAddress to)
+    {
+        if (_sendBatch is not null)
+        {
+            if (!_sendBatch.TryAdd(datagram, to))
+            {
+                FlushSends();
+                _sendBatch.TryAdd(datagram, to);
+            }
+
+            return;
+        }
+
+        try
+        {
+            _socket!.SendTo(datagram, SocketFlags.None, to);
+        }
+        catch (SocketException)
+        {
+            // e.g. ENOBUFS under a burst, or an ICMP error reported late; UDP may drop, reliability resends.
+            Interlocked.Increment(ref Statistics.SendErrorsField);
+        }
+    }
+
+    /// <summary>Sends the datagrams collected in the send batch; every public call that can send ends here.</summary>
+    private void FlushSends()
+    {
+        if (_sendBatch is { Count: > 0 } batch)
+        {
+            int failed = batch.Send(_socket!);
+            if (failed > 0)
+            {
+                Interlocked.Add(ref Statistics.SendErrorsField, failed);
+            }
+        }
+    }
+
+    private void ReleaseDelayed(long now)
+    {
+        if (_conditioner is not null)
+        {
+            var sender = new Sender(this);
+            _conditioner.Release(now, ref sender);
+        }
+    }
+
+    private readonly struct Sender : IDatagramSender
+    {
+        private readonly NetHost _host;
+
+        public Sender(NetHost host) => _host = host;
+
+        public void SendNow(ReadOnlySpan<byte> datagram, SocketAddress to) => _host.SendRaw(datagram, to);
+    }
+}
