@@ -118,7 +118,7 @@ internal static class Program
             string conditioner = mode == "raw" || (options.LossPercent == 0 && options.LatencyMilliseconds == 0) ? string.Empty
                 : $", conditioner {options.LossPercent} % loss, {options.LatencyMilliseconds} ms one way";
             Console.WriteLine($"echo --mode {mode}: {options.Clients} clients on {Math.Min(options.Threads, options.Clients)} threads -> {target} ({options.WarmupSeconds} s warm-up, {options.Seconds} s measured{conditioner})");
-            LoadReport report = new EchoScenario(options, mode).Run(target);
+            LoadReport report = new EchoScenario(options, mode, local as RealmEchoServer).Run(target);
             report.WriteSummary(Console.Out);
             if (local is RealmEchoServer realm)
             {

@@ -18,10 +18,13 @@ internal sealed class EchoScenario
     private readonly EchoOptions _options;
     private readonly string _mode;
 
-    public EchoScenario(EchoOptions options, string mode)
+    private readonly RealmEchoServer? _server;
+
+    public EchoScenario(EchoOptions options, string mode, RealmEchoServer? server = null)
     {
         _options = options;
         _mode = mode;
+        _server = server;
     }
 
     internal long MeasureStartTicks { get; private set; }
@@ -50,6 +53,7 @@ internal sealed class EchoScenario
         long start = Stopwatch.GetTimestamp();
         MeasureStartTicks = start + (long)(_options.WarmupSeconds * Stopwatch.Frequency);
         EndTicks = MeasureStartTicks + (long)(_options.Seconds * Stopwatch.Frequency);
+        _server?.MeasureBetween(MeasureStartTicks, EndTicks);
         var running = new Thread[threads];
         for (int t = 0; t < threads; t++)
         {
@@ -99,6 +103,7 @@ internal sealed class EchoScenario
             LossPercent = sent == 0 ? 0 : 100.0 * lost / sent,
             AllocBytesPerMessage = (sent + received) == 0 ? 0 : (double)(allocatedAfter - allocatedBefore) / (sent + received),
             Gen0Collections = gen0After - gen0Before,
+            Delivery = _server?.Delivery,
         };
     }
 
@@ -168,9 +173,9 @@ internal abstract class EchoWorker : IDisposable
 
             for (int i = 0; i < ClientCount; i++)
             {
-                if (TryReceive(i, _nextSequence[i], out long sentAt))
+                if (TryReceive(i, _nextSequence[i], out long sentAt, out long receivedAt))
                 {
-                    Rtt.Record((long)((Stopwatch.GetTimestamp() - sentAt) * (1e9 / Stopwatch.Frequency)));
+                    Rtt.Record((long)((receivedAt - sentAt) * (1e9 / Stopwatch.Frequency)));
                     Received++;
                 }
                 else
@@ -187,5 +192,6 @@ internal abstract class EchoWorker : IDisposable
     protected abstract bool Send(int client, ReadOnlySpan<byte> payload);
 
     /// <summary>Waits up to <see cref="ReceiveTimeout"/> for the echo of <paramref name="sequence"/>; older echoes are skipped.</summary>
-    protected abstract bool TryReceive(int client, long sequence, out long sentAt);
+    /// <remarks><paramref name="receivedAt"/> is when the echo arrived (Realm clients see it while pumping others), so the RTT is not stretched by the round's order.</remarks>
+    protected abstract bool TryReceive(int client, long sequence, out long sentAt, out long receivedAt);
 }

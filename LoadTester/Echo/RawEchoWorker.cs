@@ -39,7 +39,7 @@ internal sealed class RawEchoWorker : EchoWorker
         return true;
     }
 
-    protected override bool TryReceive(int client, long sequence, out long sentAt)
+    protected override bool TryReceive(int client, long sequence, out long sentAt, out long receivedAt)
     {
         while (true)
         {
@@ -50,13 +50,14 @@ internal sealed class RawEchoWorker : EchoWorker
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.ConnectionRefused)
             {
-                sentAt = 0;
+                sentAt = receivedAt = 0;
                 return false;
             }
 
             if (n >= 16 && BinaryPrimitives.ReadInt64LittleEndian(_receive) == sequence)
             {
                 sentAt = BinaryPrimitives.ReadInt64LittleEndian(_receive.AsSpan(8));
+                receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 return true;
             }
 

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Net;
+using Realm.LoadTester.Reporting;
 using Realm.Server.Net.Transport;
 using Realm.Server.Net.Wire;
 
@@ -13,6 +16,8 @@ internal sealed class RealmEchoServer : IDisposable, INetEventListener
     private readonly NetHost _host;
     private readonly Thread _thread;
     private volatile bool _stopping;
+    private long _measureStart = long.MaxValue;
+    private long _measureEnd;
 
     public RealmEchoServer(IPAddress address, EchoOptions options)
     {
@@ -67,7 +72,33 @@ internal sealed class RealmEchoServer : IDisposable, INetEventListener
     {
     }
 
-    public void OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel) => peer.Send(payload, method, channel);
+    /// <summary>
+    /// One-way delivery times (client send → this server's <c>OnMessage</c>) of messages sent inside the
+    /// window given to <see cref="MeasureBetween"/>; read after the run. Client and server share one
+    /// process and one <see cref="Stopwatch"/> clock, so the payload's send timestamp is comparable.
+    /// </summary>
+    public LatencyHistogram Delivery { get; } = new();
+
+    /// <summary>Sets the window of send timestamps whose delivery is recorded (before the clients start).</summary>
+    public void MeasureBetween(long startTicks, long endTicks)
+    {
+        Volatile.Write(ref _measureEnd, endTicks);
+        Volatile.Write(ref _measureStart, startTicks);
+    }
+
+    public void OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel)
+    {
+        if (payload.Length >= 16)
+        {
+            long sentAt = BinaryPrimitives.ReadInt64LittleEndian(payload[8..]);
+            if (sentAt >= Volatile.Read(ref _measureStart) && sentAt < Volatile.Read(ref _measureEnd))
+            {
+                Delivery.Record((long)((Stopwatch.GetTimestamp() - sentAt) * (1e9 / Stopwatch.Frequency)));
+            }
+        }
+
+        peer.Send(payload, method, channel);
+    }
 
     public void OnDisconnected(NetPeer peer, DisconnectReason reason, ReadOnlySpan<byte> data)
     {

@@ -18,6 +18,7 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
     private readonly bool _conditioned;
     private readonly long[] _expected;
     private readonly long[] _gotSentAt;
+    private readonly long[] _gotAt;
     private readonly bool[] _got;
 
     public RealmEchoWorker(EchoScenario owner, IPEndPoint server, int clients, EchoOptions options, DeliveryMethod method, int seed)
@@ -27,6 +28,7 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
         _conditioned = options.LossPercent > 0 || options.LatencyMilliseconds > 0;
         _expected = new long[clients];
         _gotSentAt = new long[clients];
+        _gotAt = new long[clients];
         _got = new bool[clients];
         _hosts = new NetHost[clients];
         _peers = new NetPeer[clients];
@@ -93,6 +95,7 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
         {
             _got[i] = true;
             _gotSentAt[i] = BinaryPrimitives.ReadInt64LittleEndian(payload[8..]);
+            _gotAt[i] = Stopwatch.GetTimestamp(); // arrival, not when the round gets to this client
         }
     }
 
@@ -111,7 +114,7 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
         return true;
     }
 
-    protected override bool TryReceive(int client, long sequence, out long sentAt)
+    protected override bool TryReceive(int client, long sequence, out long sentAt, out long receivedAt)
     {
         long deadline = Stopwatch.GetTimestamp() + (long)(ReceiveTimeout.TotalSeconds * Stopwatch.Frequency);
         RealmEchoWorker self = this;
@@ -147,6 +150,7 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
         }
 
         sentAt = _gotSentAt[client];
+        receivedAt = _gotAt[client];
         return _got[client];
     }
 }

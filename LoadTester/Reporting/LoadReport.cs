@@ -30,6 +30,9 @@ internal sealed class LoadReport
 
     public double LossPercent { get; init; }
 
+    /// <summary>One-way delivery time client → server, measured by an in-process Realm echo server (null otherwise).</summary>
+    public LatencyHistogram? Delivery { get; set; }
+
     public double AllocBytesPerMessage { get; init; }
 
     public int Gen0Collections { get; init; }
@@ -74,6 +77,15 @@ internal sealed class LoadReport
         json.WriteNumber("p99", Math.Round(Rtt.PercentileMilliseconds(99), 4));
         json.WriteNumber("max", Math.Round(Rtt.MaxMilliseconds, 4));
         json.WriteEndObject();
+        if (Delivery is { Count: > 0 })
+        {
+            json.WriteStartObject("delivery_ms");
+            json.WriteNumber("p50", Math.Round(Delivery.PercentileMilliseconds(50), 4));
+            json.WriteNumber("p99", Math.Round(Delivery.PercentileMilliseconds(99), 4));
+            json.WriteNumber("max", Math.Round(Delivery.MaxMilliseconds, 4));
+            json.WriteEndObject();
+        }
+
         json.WriteNumber("loss_pct", Math.Round(LossPercent, 4));
         json.WriteNumber("alloc_bytes_per_message", Math.Round(AllocBytesPerMessage, 3));
         json.WriteNumber("gen0_collections", Gen0Collections);
@@ -89,6 +101,11 @@ internal sealed class LoadReport
         output.WriteLine(string.Create(c, $"messages            {MessagesSent} sent, {MessagesReceived} received ({MessagesPerSecond:F0}/s)"));
         output.WriteLine(string.Create(c, $"round trips         {RoundtripsPerSecond:F0}/s"));
         output.WriteLine(string.Create(c, $"rtt ms              p50 {Rtt.PercentileMilliseconds(50):F3}  p95 {Rtt.PercentileMilliseconds(95):F3}  p99 {Rtt.PercentileMilliseconds(99):F3}  max {Rtt.MaxMilliseconds:F3}"));
+        if (Delivery is { Count: > 0 })
+        {
+            output.WriteLine(string.Create(c, $"delivery ms         p50 {Delivery.PercentileMilliseconds(50):F3}  p99 {Delivery.PercentileMilliseconds(99):F3}  max {Delivery.MaxMilliseconds:F3}  (client -> server, one way, {Delivery.Count} messages)"));
+        }
+
         output.WriteLine(string.Create(c, $"loss                {LossPercent:F3} %"));
         output.WriteLine(string.Create(c, $"client alloc        {AllocBytesPerMessage:F2} B/message, {Gen0Collections} gen0 GCs"));
     }

@@ -17,8 +17,8 @@ internal sealed class NetConditioner
 
     private readonly NetConditionerOptions _options;
     private readonly Random _random;
-    private readonly PriorityQueue<DatagramBuffer, long> _pending = new();
-    private readonly Stack<DatagramBuffer> _free = new();
+    private readonly PriorityQueue<DatagramBuffer, long> _pending;
+    private readonly Stack<DatagramBuffer> _free;
     private readonly int _datagramBytes;
     private readonly AddressFamily _family;
     private readonly long _latencyTicks;
@@ -34,7 +34,19 @@ internal sealed class NetConditioner
         _latencyTicks = ToTicks(options.Latency);
         _jitterTicks = ToTicks(options.Jitter);
         _reorderTicks = (2 * _latencyTicks) + _jitterTicks + ToTicks(TimeSpan.FromMilliseconds(5));
+
+        // Buffers for the datagrams held back at once; more are made (and kept) only past this many, so a
+        // measured stage after warm-up allocates nothing.
+        _pending = new PriorityQueue<DatagramBuffer, long>(PreparedBuffers);
+        _free = new Stack<DatagramBuffer>(PreparedBuffers);
+        for (int i = 0; i < PreparedBuffers; i++)
+        {
+            _free.Push(new DatagramBuffer(datagramBytes, family));
+        }
     }
+
+    /// <summary>Delayed-datagram buffers made up front.</summary>
+    public const int PreparedBuffers = 16;
 
     /// <summary>Datagrams dropped on purpose.</summary>
     public long Dropped { get; private set; }
