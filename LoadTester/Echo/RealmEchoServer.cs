@@ -42,7 +42,7 @@ internal sealed class RealmEchoServer : IDisposable, INetEventListener
     {
         NetHostStatistics s = _host.Statistics;
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"server transport    {s.DatagramsReceived} datagrams in, {s.DatagramsSent} out ({s.AcksSent} ack-only), {s.Resends} resends, {s.DatagramsLost} datagrams lost, {s.DroppedTotal} dropped, socket buffer {_host.ReceiveBufferBytes / 1024} KiB");
+            $"server transport    {s.DatagramsReceived} datagrams in, {s.DatagramsSent} out ({s.AcksSent} ack-only), {s.Resends} resends, {s.DatagramsLost} datagrams lost, {s.DroppedTotal} dropped, {s.LateDisconnects} late disconnects, socket buffer {_host.ReceiveBufferBytes / 1024} KiB");
     }
 
     /// <summary>Transport options for the echo test: defaults plus the conditioner from the command line.</summary>

@@ -53,7 +53,18 @@ internal sealed class DatagramReceiver
     /// <summary>True while the receive thread runs.</summary>
     public bool IsRunning => _thread.IsAlive;
 
-    public void Start() => _thread.Start();
+    public void Start()
+    {
+        if (_batch > 1)
+        {
+            // The timeout bounds how long a blocked batch receive can outlive Stop, whatever the runtime
+            // does to wake it when the socket closes. Set here, before the thread runs, so a Stop that
+            // follows at once cannot find the socket closed under the setting.
+            _socket.ReceiveTimeout = 250;
+        }
+
+        _thread.Start();
+    }
 
     /// <summary>Closes the socket and waits for the thread to leave its loop.</summary>
     /// <returns>False when the thread did not end within <paramref name="timeout"/>.</returns>
@@ -108,9 +119,6 @@ internal sealed class DatagramReceiver
         using var batch = new UdpBatch(_batch, _largestAccepted + 1);
         var from = new SocketAddress(_socket.AddressFamily);
 
-        // The timeout bounds how long a blocked receive can outlive Stop, whatever the runtime does to
-        // wake it when the socket closes.
-        _socket.ReceiveTimeout = 250;
         while (!_stopping)
         {
             int received;

@@ -314,6 +314,10 @@ public sealed class NetHostTests
         Assert.That(net.ServerEvents.Disconnected.Single().Data, Is.EqualTo("bye"u8.ToArray()));
         Assert.That(events.Disconnected.Single().Reason, Is.EqualTo(DisconnectReason.LocalDisconnect));
         Assert.That(net.Server.Statistics.Peers, Is.Zero);
+
+        // The disconnect is sent twice; the second copy is recognised as late, not dropped as unknown.
+        Assert.That(net.Server.Statistics.LateDisconnects, Is.EqualTo(1));
+        Assert.That(net.Server.Statistics.Dropped(DropReason.UnknownPeer), Is.Zero);
     }
 
     [Test]

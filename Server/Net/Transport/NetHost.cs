@@ -52,6 +52,8 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     private InboundQueue? _queue;
     private DatagramReceiver? _receiver;
     private NetConditioner? _conditioner;
+    private readonly ulong[] _closedTokens = new ulong[256]; // tokens of the latest closed peers, for late disconnects
+    private long _closedCount;
     private NetPeer? _lastSender;
     private UdpBatch? _sendBatch;
     private UdpBatch? _receiveBatch;
@@ -299,6 +301,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         }
 
         bool wasConnected = peer.State == NetPeerState.Connected;
+        _closedTokens[_closedCount++ & (_closedTokens.Length - 1)] = peer.Token;
         peer.State = NetPeerState.Disconnected;
         RemovePeer(peer);
         peer.ReleaseAll();
@@ -409,7 +412,15 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         {
             if (!_peers.TryGetValue(from, out peer))
             {
-                Statistics.Drop(DropReason.UnknownPeer);
+                if (IsLateDisconnect(datagram))
+                {
+                    Interlocked.Increment(ref Statistics.LateDisconnectsField);
+                }
+                else
+                {
+                    Statistics.Drop(DropReason.UnknownPeer);
+                }
+
                 return;
             }
 
@@ -456,6 +467,18 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         }
 
         _pendingDisconnects.Clear();
+    }
+
+    /// <summary>A Disconnect datagram naming the token of a peer closed recently (random 64-bit tokens: no false match).</summary>
+    private bool IsLateDisconnect(ReadOnlySpan<byte> datagram)
+    {
+        var reader = new PacketReader(datagram[1..]);
+        if ((PacketKind)datagram[0] != PacketKind.Disconnect || !reader.TryReadUInt64(out ulong token) || token == 0)
+        {
+            return false;
+        }
+
+        return Array.IndexOf(_closedTokens, token) >= 0;
     }
 
     private void AddPeer(NetPeer peer)

@@ -91,8 +91,15 @@ internal sealed class NetHostStatistics : NetStatistics
     /// <summary>Socket send calls that failed (counted, never thrown).</summary>
     public long SendErrors => Interlocked.Read(ref SendErrorsField);
 
+    /// <summary>
+    /// Disconnect datagrams that arrived after their peer was gone: the second copy (every disconnect is
+    /// sent twice), or both sides closing at once. Expected, so not counted as dropped.
+    /// </summary>
+    public long LateDisconnects => Interlocked.Read(ref LateDisconnectsField);
+
     internal int PeersField;
     internal long SendErrorsField;
+    internal long LateDisconnectsField;
 
     internal void Drop(DropReason reason) => Interlocked.Increment(ref _dropped[(int)reason]);
 }
