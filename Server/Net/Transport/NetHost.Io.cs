@@ -151,8 +151,30 @@ internal sealed partial class NetHost
         }
     }
 
+    /// <summary>
+    /// An in-memory transport for tests and benchmarks: when set, every outgoing datagram goes to the tap
+    /// instead of the socket, and the other side is fed with <see cref="Inject"/>.
+    /// </summary>
+    internal IDatagramTap? Tap { get; set; }
+
+    /// <summary>Processes one datagram as if it had arrived from <paramref name="from"/> (with <see cref="Tap"/>).</summary>
+    internal void Inject<TListener>(ReadOnlySpan<byte> datagram, SocketAddress from, ref TListener listener)
+        where TListener : INetEventListener
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Process(datagram, from, Stopwatch.GetTimestamp(), ref listener);
+        RaiseDisconnects(ref listener);
+        FlushSends();
+    }
+
     private void SendRaw(ReadOnlySpan<byte> datagram, SocketAddress to)
     {
+        if (Tap is not null)
+        {
+            Tap.OnSend(datagram, to);
+            return;
+        }
+
         if (_sendBatch is not null)
         {
             if (!_sendBatch.TryAdd(datagram, to))
@@ -205,4 +227,10 @@ internal sealed partial class NetHost
 
         public void SendNow(ReadOnlySpan<byte> datagram, SocketAddress to) => _host.SendRaw(datagram, to);
     }
+}
+
+/// <summary>Receives a host's outgoing datagrams in place of its socket (see <see cref="NetHost.Tap"/>).</summary>
+internal interface IDatagramTap
+{
+    void OnSend(ReadOnlySpan<byte> datagram, SocketAddress to);
 }
