@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Realm.Data.Caching.Internal;
+
+namespace Realm.Data.Caching;
+
+/// <summary>
+/// A bounded in-memory cache with approximate LRU eviction, built for read-heavy concurrent use (player
+/// records read on every login and zone change, written rarely).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Lookups are lock-free: a <see cref="ConcurrentDictionary{TKey, TValue}"/> read, an expiry check
+/// (only for entries that have a time to live) and, on a hit, setting the entry's reference bit when it
+/// is clear. Nothing is reordered on a hit, so hits on several cores do not contend. Inserts, removals
+/// and evictions take the lock of the key's shard (a power-of-two number of shards, each holding
+/// <c>Capacity / Shards</c> entries); eviction is CLOCK (second chance), which approximates LRU.
+/// </para>
+/// <para>
+/// Expired entries are never returned: a lookup that finds one removes it and reports a miss, and a
+/// <see cref="CacheRegistry"/> sweeps expired entries in the background. Times come from
+/// <see cref="Environment.TickCount64"/> unless <see cref="CacheOptions.Clock"/> is set.
+/// </para>
+/// <para>
+/// <see cref="GetOrAddAsync{TState}"/> loads a missing key once however many callers miss it at the same
+/// time (single flight); a failed load is not cached, and every caller waiting on it sees the failure.
+/// </para>
+/// <para>Thread-safe. A hit allocates nothing; an insert allocates one node.</para>
+/// </remarks>
+/// <typeparam name="TKey">Key type; its <see cref="IEqualityComparer{T}"/> must be stable while cached.</typeparam>
+/// <typeparam name="TValue">Value type; values are stored as given (cache immutable values).</typeparam>
+public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
+    where TKey : notnull
+{
+    private readonly ConcurrentDictionary<TKey, CacheNode<TKey, TValue>> _map;
+    private readonly CacheShard<TKey, TValue>[] _shards;
+    private readonly IEqualityComparer<TKey> _comparer;
+    private readonly Func<long>? _clock;
+    private readonly long _defaultTtl;
+    private readonly int _shardMask;
+    private readonly StripedCounter _hits = new();
+    private readonly StripedCounter _misses = new();
+    private readonly StripedCounter _expirations = new();
+    private long _evictions;
+
+    /// <summary>Creates a cache; invalid options throw <see cref="ArgumentException"/> listing every problem.</summary>
+    /// <param name="options">Capacity, shards, default time to live, clock.</param>
+    /// <param name="name">Name for statistics and the <see cref="CacheRegistry"/>.</param>
+    /// <param name="comparer">Key comparer (default: <see cref="EqualityComparer{T}.Default"/>).</param>
+    public ShardedLruCache(CacheOptions options, string name = "cache", IEqualityComparer<TKey>? comparer = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<string> errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            ThrowHelper.ThrowArgument(nameof(options), $"cache \"{name}\": " + string.Join("; ", errors));
+        }
+
+        Name = name;
+        Capacity = options.Capacity;
+        int shards = options.EffectiveShards;
+        _shardMask = shards - 1;
+        _comparer = comparer ?? EqualityComparer<TKey>.Default;
+        _clock = options.Clock;
+        _defaultTtl = options.DefaultTimeToLive is { } ttl ? (long)Math.Ceiling(ttl.TotalMilliseconds) : 0;
+        _map = new ConcurrentDictionary<TKey, CacheNode<TKey, TValue>>(shards, options.Capacity, _comparer);
+        _shards = new CacheShard<TKey, TValue>[shards];
+        for (int i = 0; i < shards; i++)
+        {
+            // The capacity is split evenly; the remainder goes to the first shards.
+            _shards[i] = new CacheShard<TKey, TValue>((options.Capacity / shards) + (i < options.Capacity % shards ? 1 : 0));
+        }
+    }
+
+    /// <summary>The cache's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Largest number of entries.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Entries held now (expired ones not yet removed included).</summary>
+    public int Count => _map.Count;
+
+    /// <summary>Counters since creation.</summary>
+    public CacheStatistics Statistics => new(
+        _hits.Value, _misses.Value, Interlocked.Read(ref _evictions), _expirations.Value, Interlocked.Read(ref _loads), Interlocked.Read(ref _loadFailures));
+
+    /// <summary>Looks <paramref name="key"/> up; false when it is absent or expired.</summary>
+    public bool TryGet(TKey key, [MaybeNullWhen(false)] out TValue value)
+    {
+        if (_map.TryGetValue(key, out CacheNode<TKey, TValue>? node))
+        {
+            if (node.ExpiresAt == CacheNode<TKey, TValue>.Never || node.ExpiresAt > Now())
+            {
+                if (node.Referenced == 0)
+                {
+                    node.Referenced = 1; // benign race with the clock hand; see CacheNode.Referenced
+                }
+
+                _hits.Increment();
+                value = node.Value;
+                return true;
+            }
+
+            ExpireOnLookup(node);
+        }
+
+        _misses.Increment();
+        value = default;
+        return false;
+    }
+
+    /// <summary>Adds or replaces <paramref name="key"/>'s value, evicting the least recently used entry of its shard when full.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="timeToLive">How long it may be returned (default: <see cref="CacheOptions.DefaultTimeToLive"/>, or forever).</param>
+    public void Set(TKey key, TValue value, TimeSpan? timeToLive = null)
+    {
+        if (timeToLive is { } given && given <= TimeSpan.Zero)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(timeToLive), $"time to live {given} must be above zero");
+        }
+
+        long ttl = timeToLive is { } t ? (long)Math.Ceiling(t.TotalMilliseconds) : _defaultTtl;
+
+        var node = new CacheNode<TKey, TValue>(key, value, ttl == 0 ? CacheNode<TKey, TValue>.Never : Now() + ttl);
+        if (ShardOf(key).Insert(_map, node))
+        {
+            Interlocked.Increment(ref _evictions);
+        }
+    }
+
+    /// <summary>Removes <paramref name="key"/> (invalidation after a write); false when it was not cached.</summary>
+    public bool Remove(TKey key) => _map.TryGetValue(key, out CacheNode<TKey, TValue>? node) && ShardOf(key).Remove(_map, node);
+
+    /// <summary>Removes every entry.</summary>
+    public void Clear()
+    {
+        foreach (CacheShard<TKey, TValue> shard in _shards)
+        {
+            shard.Clear(_map);
+        }
+    }
+
+    /// <summary>Removes every expired entry now (the <see cref="CacheRegistry"/> sweeper calls this); returns how many.</summary>
+    public int RemoveExpired()
+    {
+        long now = Now();
+        int removed = 0;
+        foreach (CacheShard<TKey, TValue> shard in _shards)
+        {
+            removed += shard.RemoveExpired(_map, now);
+        }
+
+        for (int i = 0; i < removed; i++)
+        {
+            _expirations.Increment();
+        }
+
+        return removed;
+    }
+
+    private long Now() => _clock is null ? Environment.TickCount64 : _clock();
+
+    private CacheShard<TKey, TValue> ShardOf(TKey key)
+    {
+        // Fibonacci hashing spreads poor hash codes (small sequential integers) over the shards.
+        uint hash = (uint)_comparer.GetHashCode(key) * 0x9E3779B9u;
+        return _shards[(int)(hash >> 16) & _shardMask];
+    }
+
+    private void ExpireOnLookup(CacheNode<TKey, TValue> node)
+    {
+        if (ShardOf(node.Key).Remove(_map, node))
+        {
+            _expirations.Increment();
+        }
+    }
+}
