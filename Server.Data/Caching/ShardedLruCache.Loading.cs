@@ -54,7 +54,8 @@ public sealed partial class ShardedLruCache<TKey, TValue>
         try
         {
             // A flight that finished between our miss and GetOrAdd has already cached the value.
-            if (_map.TryGetValue(key, out Internal.CacheNode<TKey, TValue>? node) && !node.Removed
+            uint hash = Hash(key);
+            if (ShardOf(hash).Find(key, hash) is { } node
                 && (node.ExpiresAt == Internal.CacheNode<TKey, TValue>.Never || node.ExpiresAt > Now()))
             {
                 flight.SetResult(node.Value);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Realm.Data.Caching.Internal;
 
@@ -10,9 +9,9 @@ namespace Realm.Data.Caching;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Lookups are lock-free: a <see cref="ConcurrentDictionary{TKey, TValue}"/> read, an expiry check
-/// (only for entries that have a time to live) and, on a hit, setting the entry's reference bit when it
-/// is clear. Nothing is reordered on a hit, so hits on several cores do not contend. Inserts, removals
+/// Lookups are lock-free: one hash (mixed with MurmurHash3's finalizer), a walk of one bucket of the
+/// key's shard, an expiry check (only for entries that have a time to live) and, on a hit, setting the
+/// entry's reference bit when it is clear. Nothing is reordered on a hit, so hits on several cores do not contend. Inserts, removals
 /// and evictions take the lock of the key's shard (a power-of-two number of shards, each holding
 /// <c>Capacity / Shards</c> entries); eviction is CLOCK (second chance), which approximates LRU.
 /// </para>
@@ -32,12 +31,11 @@ namespace Realm.Data.Caching;
 public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
     where TKey : notnull
 {
-    private readonly ConcurrentDictionary<TKey, CacheNode<TKey, TValue>> _map;
     private readonly CacheShard<TKey, TValue>[] _shards;
     private readonly IEqualityComparer<TKey> _comparer;
     private readonly Func<long>? _clock;
     private readonly long _defaultTtl;
-    private readonly int _shardMask;
+    private readonly int _shardShift;
     private readonly StripedCounter _hits = new();
     private readonly StripedCounter _misses = new();
     private readonly StripedCounter _expirations = new();
@@ -59,16 +57,15 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
         Name = name;
         Capacity = options.Capacity;
         int shards = options.EffectiveShards;
-        _shardMask = shards - 1;
+        _shardShift = 32 - System.Numerics.BitOperations.Log2((uint)shards); // shard from the hash's top bits
         _comparer = comparer ?? EqualityComparer<TKey>.Default;
         _clock = options.Clock;
         _defaultTtl = options.DefaultTimeToLive is { } ttl ? (long)Math.Ceiling(ttl.TotalMilliseconds) : 0;
-        _map = new ConcurrentDictionary<TKey, CacheNode<TKey, TValue>>(shards, options.Capacity, _comparer);
         _shards = new CacheShard<TKey, TValue>[shards];
         for (int i = 0; i < shards; i++)
         {
             // The capacity is split evenly; the remainder goes to the first shards.
-            _shards[i] = new CacheShard<TKey, TValue>((options.Capacity / shards) + (i < options.Capacity % shards ? 1 : 0));
+            _shards[i] = new CacheShard<TKey, TValue>((options.Capacity / shards) + (i < options.Capacity % shards ? 1 : 0), _comparer);
         }
     }
 
@@ -79,7 +76,19 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
     public int Capacity { get; }
 
     /// <summary>Entries held now (expired ones not yet removed included).</summary>
-    public int Count => _map.Count;
+    public int Count
+    {
+        get
+        {
+            int count = 0;
+            foreach (CacheShard<TKey, TValue> shard in _shards)
+            {
+                count += shard.Count;
+            }
+
+            return count;
+        }
+    }
 
     /// <summary>Counters since creation.</summary>
     public CacheStatistics Statistics => new(
@@ -88,7 +97,8 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
     /// <summary>Looks <paramref name="key"/> up; false when it is absent or expired.</summary>
     public bool TryGet(TKey key, [MaybeNullWhen(false)] out TValue value)
     {
-        if (_map.TryGetValue(key, out CacheNode<TKey, TValue>? node))
+        uint hash = Hash(key);
+        if (ShardOf(hash).Find(key, hash) is { } node)
         {
             if (node.ExpiresAt == CacheNode<TKey, TValue>.Never || node.ExpiresAt > Now())
             {
@@ -123,22 +133,28 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
 
         long ttl = timeToLive is { } t ? (long)Math.Ceiling(t.TotalMilliseconds) : _defaultTtl;
 
-        var node = new CacheNode<TKey, TValue>(key, value, ttl == 0 ? CacheNode<TKey, TValue>.Never : Now() + ttl);
-        if (ShardOf(key).Insert(_map, node))
+        uint hash = Hash(key);
+        var node = new CacheNode<TKey, TValue>(key, value, ttl == 0 ? CacheNode<TKey, TValue>.Never : Now() + ttl, hash);
+        if (ShardOf(hash).Insert(node))
         {
             Interlocked.Increment(ref _evictions);
         }
     }
 
     /// <summary>Removes <paramref name="key"/> (invalidation after a write); false when it was not cached.</summary>
-    public bool Remove(TKey key) => _map.TryGetValue(key, out CacheNode<TKey, TValue>? node) && ShardOf(key).Remove(_map, node);
+    public bool Remove(TKey key)
+    {
+        uint hash = Hash(key);
+        CacheShard<TKey, TValue> shard = ShardOf(hash);
+        return shard.Find(key, hash) is { } node && shard.Remove(node);
+    }
 
     /// <summary>Removes every entry.</summary>
     public void Clear()
     {
         foreach (CacheShard<TKey, TValue> shard in _shards)
         {
-            shard.Clear(_map);
+            shard.Clear();
         }
     }
 
@@ -149,7 +165,7 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
         int removed = 0;
         foreach (CacheShard<TKey, TValue> shard in _shards)
         {
-            removed += shard.RemoveExpired(_map, now);
+            removed += shard.RemoveExpired(now);
         }
 
         for (int i = 0; i < removed; i++)
@@ -162,16 +178,26 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
 
     private long Now() => _clock is null ? Environment.TickCount64 : _clock();
 
-    private CacheShard<TKey, TValue> ShardOf(TKey key)
+    /// <summary>
+    /// The key's hash code through MurmurHash3's 32-bit finalizer (Appleby), so that hash codes that differ
+    /// only in high bits, or are multiples of a power of two, still spread over shards and buckets.
+    /// </summary>
+    private uint Hash(TKey key)
     {
-        // Fibonacci hashing spreads poor hash codes (small sequential integers) over the shards.
-        uint hash = (uint)_comparer.GetHashCode(key) * 0x9E3779B9u;
-        return _shards[(int)(hash >> 16) & _shardMask];
+        uint h = (uint)_comparer.GetHashCode(key);
+        h ^= h >> 16;
+        h *= 0x85EBCA6Bu;
+        h ^= h >> 13;
+        h *= 0xC2B2AE35u;
+        h ^= h >> 16;
+        return h;
     }
+
+    private CacheShard<TKey, TValue> ShardOf(uint hash) => _shards.Length == 1 ? _shards[0] : _shards[(int)(hash >> _shardShift)];
 
     private void ExpireOnLookup(CacheNode<TKey, TValue> node)
     {
-        if (ShardOf(node.Key).Remove(_map, node))
+        if (ShardOf(node.Hash).Remove(node))
         {
             _expirations.Increment();
         }

@@ -9,16 +9,20 @@ internal sealed class CacheNode<TKey, TValue>
     /// <summary>No expiry.</summary>
     public const long Never = long.MaxValue;
 
-    public CacheNode(TKey key, TValue value, long expiresAt)
+    public CacheNode(TKey key, TValue value, long expiresAt, uint hash)
     {
         Key = key;
         Value = value;
         ExpiresAt = expiresAt;
+        Hash = hash;
     }
 
     public TKey Key { get; }
 
     public TValue Value { get; }
+
+    /// <summary>The key's mixed hash (shard from the high bits, bucket from the low bits).</summary>
+    public uint Hash { get; }
 
     /// <summary>Clock milliseconds at which the entry stops being returned; <see cref="Never"/> for none.</summary>
     public long ExpiresAt { get; }
@@ -35,4 +39,10 @@ internal sealed class CacheNode<TKey, TValue>
 
     /// <summary>Index in the shard's slot array (under the shard lock).</summary>
     public int Slot;
+
+    /// <summary>
+    /// Next node of the bucket chain. Written under the shard lock with <see cref="Volatile.Write{T}(ref T, T)"/>
+    /// and read without it; an unlinked node keeps its link, so a reader standing on it walks on safely.
+    /// </summary>
+    public CacheNode<TKey, TValue>? Next;
 }
