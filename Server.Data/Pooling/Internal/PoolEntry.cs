@@ -25,7 +25,7 @@ internal sealed class PoolEntry
     public int State;
 
     /// <summary>Bumped on every hand-out, so a lease copied and disposed twice releases once.</summary>
-    public int Generation;
+    public int Generation = 1; // never 0, which BrokenGeneration uses for "none"
 
     /// <summary>The generation whose lease reported the connection broken (0: none).</summary>
     public int BrokenGeneration;
