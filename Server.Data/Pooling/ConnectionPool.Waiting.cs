@@ -85,12 +85,13 @@ public sealed partial class ConnectionPool
         }
     }
 
-    private bool TryClaimEmpty([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PoolEntry? entry)
+    /// <summary>Claims the first slot in state <paramref name="from"/> by moving it to <paramref name="to"/>.</summary>
+    private bool TryClaim(int from, int to, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PoolEntry? entry)
     {
         foreach (PoolEntry candidate in _entries)
         {
-            if (Volatile.Read(ref candidate.State) == PoolEntry.Empty
-                && Interlocked.CompareExchange(ref candidate.State, PoolEntry.Busy, PoolEntry.Empty) == PoolEntry.Empty)
+            if (Volatile.Read(ref candidate.State) == from
+                && Interlocked.CompareExchange(ref candidate.State, to, from) == from)
             {
                 entry = candidate;
                 return true;
@@ -100,6 +101,8 @@ public sealed partial class ConnectionPool
         entry = null;
         return false;
     }
+
+    private bool TryClaimEmpty([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PoolEntry? entry) => TryClaim(PoolEntry.Empty, PoolEntry.Busy, out entry);
 
     /// <summary>Opens a connection in a claimed (Busy) slot and leaves it Leased; on failure the slot is Empty again and the error propagates.</summary>
     private async Task OpenAsync(PoolEntry entry, CancellationToken cancellationToken)
@@ -203,21 +206,7 @@ public sealed partial class ConnectionPool
         }
     }
 
-    private bool TryTakeIdleForHandOff([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PoolEntry? entry)
-    {
-        foreach (PoolEntry candidate in _entries)
-        {
-            if (Volatile.Read(ref candidate.State) == PoolEntry.Idle
-                && Interlocked.CompareExchange(ref candidate.State, PoolEntry.Leased, PoolEntry.Idle) == PoolEntry.Idle)
-            {
-                entry = candidate;
-                return true;
-            }
-        }
-
-        entry = null;
-        return false;
-    }
+    private bool TryTakeIdleForHandOff([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PoolEntry? entry) => TryClaim(PoolEntry.Idle, PoolEntry.Leased, out entry);
 
     /// <summary>Gives a Leased entry to the oldest waiter; false when none is waiting.</summary>
     private bool HandOff(PoolEntry entry)
