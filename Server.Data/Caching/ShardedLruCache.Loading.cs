@@ -55,8 +55,7 @@ public sealed partial class ShardedLruCache<TKey, TValue>
         {
             // A flight that finished between our miss and GetOrAdd has already cached the value.
             uint hash = Hash(key);
-            if (ShardOf(hash).Find(key, hash) is { } node
-                && (node.ExpiresAt == Internal.CacheNode<TKey, TValue>.Never || node.ExpiresAt > Now()))
+            if (ShardOf(hash).Find(key, hash) is { } node && IsLive(node))
             {
                 flight.SetResult(node.Value);
                 return node.Value;

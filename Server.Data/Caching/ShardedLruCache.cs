@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Realm.Data.Caching.Internal;
+using Realm.Data.Internal;
 
 namespace Realm.Data.Caching;
 
@@ -35,7 +36,6 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
     private readonly IEqualityComparer<TKey> _comparer;
     private readonly Func<long>? _clock;
     private readonly long _defaultTtl;
-    private readonly int _shardShift;
     private readonly StripedCounter _hits = new();
     private readonly StripedCounter _misses = new();
     private readonly StripedCounter _expirations = new();
@@ -57,7 +57,6 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
         Name = name;
         Capacity = options.Capacity;
         int shards = options.EffectiveShards;
-        _shardShift = 32 - System.Numerics.BitOperations.Log2((uint)shards); // shard from the hash's top bits
         _comparer = comparer ?? EqualityComparer<TKey>.Default;
         _clock = options.Clock;
         _defaultTtl = options.DefaultTimeToLive is { } ttl ? (long)Math.Ceiling(ttl.TotalMilliseconds) : 0;
@@ -100,7 +99,7 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
         uint hash = Hash(key);
         if (ShardOf(hash).Find(key, hash) is { } node)
         {
-            if (node.ExpiresAt == CacheNode<TKey, TValue>.Never || node.ExpiresAt > Now())
+            if (IsLive(node))
             {
                 if (node.Referenced == 0)
                 {
@@ -168,15 +167,14 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
             removed += shard.RemoveExpired(now);
         }
 
-        for (int i = 0; i < removed; i++)
-        {
-            _expirations.Increment();
-        }
-
+        _expirations.Add(removed);
         return removed;
     }
 
     private long Now() => _clock is null ? Environment.TickCount64 : _clock();
+
+    /// <summary>Not expired (entries without a TTL never read the clock).</summary>
+    private bool IsLive(CacheNode<TKey, TValue> node) => node.ExpiresAt == CacheNode<TKey, TValue>.Never || node.ExpiresAt > Now();
 
     /// <summary>
     /// The key's hash code through MurmurHash3's 32-bit finalizer (Appleby), so that hash codes that differ
@@ -193,7 +191,8 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
         return h;
     }
 
-    private CacheShard<TKey, TValue> ShardOf(uint hash) => _shards.Length == 1 ? _shards[0] : _shards[(int)(hash >> _shardShift)];
+    /// <summary>The hash's top bits pick the shard (multiply-shift: also right for one shard); the bucket uses the low bits.</summary>
+    private CacheShard<TKey, TValue> ShardOf(uint hash) => _shards[(int)(((ulong)hash * (uint)_shards.Length) >> 32)];
 
     private void ExpireOnLookup(CacheNode<TKey, TValue> node)
     {

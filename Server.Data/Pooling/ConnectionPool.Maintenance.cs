@@ -51,18 +51,7 @@ public sealed partial class ConnectionPool
             await _maintenance.ConfigureAwait(false);
         }
 
-        List<TaskCompletionSource<PoolEntry>> waiting;
-        lock (_waitLock)
-        {
-            waiting = [.. _waiters];
-            _waiters.Clear();
-            _waiterCount = 0;
-        }
-
-        foreach (TaskCompletionSource<PoolEntry> waiter in waiting)
-        {
-            waiter.TrySetException(new ObjectDisposedException(nameof(ConnectionPool), $"pool \"{Name}\" is disposed"));
-        }
+        FailWaiters(new ObjectDisposedException(nameof(ConnectionPool), $"pool \"{Name}\" is disposed"));
 
         long deadline = NowMs() + (long)leaseTimeout.TotalMilliseconds;
         while (Statistics.Leased > 0 && NowMs() < deadline)

@@ -15,13 +15,15 @@ public sealed partial class ConnectionPool
         PoolEntry? entry = claimed;
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (entry is not null && await CheckAsync(entry, cancellationToken).ConfigureAwait(false))
+            // A claimed or handed-over connection is this caller's until leased or evicted: no
+            // cancellation may end the acquisition in between, or the slot would stay Leased for good.
+            if (entry is not null && await CheckAsync(entry).ConfigureAwait(false))
             {
                 return Lease(entry, NowMs(), caller, file, line);
             }
 
             entry = null;
+            cancellationToken.ThrowIfCancellationRequested();
             long now = NowMs();
             if (Volatile.Read(ref _waiterCount) == 0 && TryTakeIdle(now, out entry))
             {
@@ -40,7 +42,7 @@ public sealed partial class ConnectionPool
                 return Lease(empty, NowMs(), caller, file, line);
             }
 
-            if (_breaker.State == CircuitState.Open && Statistics.Idle == 0)
+            if (_breaker.State == CircuitState.Open && !AnyInState(PoolEntry.Idle))
             {
                 throw Unavailable(now);
             }
@@ -50,7 +52,8 @@ public sealed partial class ConnectionPool
     }
 
     /// <summary>Validates a claimed idle connection when it has been idle long or is past its lifetime; false when it was evicted.</summary>
-    private async ValueTask<bool> CheckAsync(PoolEntry entry, CancellationToken cancellationToken)
+    /// <remarks>Not cancellable (the ping is bounded by its 5-second command timeout): the caller holds the slot.</remarks>
+    private async ValueTask<bool> CheckAsync(PoolEntry entry)
     {
         long now = NowMs();
         if (now >= entry.ExpiresAt)
@@ -72,7 +75,7 @@ public sealed partial class ConnectionPool
             {
                 command.CommandText = "SELECT 1";
                 command.CommandTimeout = 5;
-                await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
             entry.LastUsed = NowMs();
@@ -263,7 +266,8 @@ public sealed partial class ConnectionPool
         }
     }
 
-    private void FailWaiters()
+    /// <summary>Ends every waiting acquisition with <paramref name="error"/> (breaker opened, or pool disposed).</summary>
+    private void FailWaiters(Exception error)
     {
         List<TaskCompletionSource<PoolEntry>> failed;
         lock (_waitLock)
@@ -273,11 +277,23 @@ public sealed partial class ConnectionPool
             _waiterCount = 0;
         }
 
-        Exception error = Unavailable(NowMs());
         foreach (TaskCompletionSource<PoolEntry> waiter in failed)
         {
             waiter.TrySetException(error);
         }
+    }
+
+    private bool AnyInState(int state)
+    {
+        foreach (PoolEntry entry in _entries)
+        {
+            if (Volatile.Read(ref entry.State) == state)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private PoolUnavailableException Unavailable(long now) => new(

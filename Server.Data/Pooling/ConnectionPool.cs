@@ -43,7 +43,7 @@ public sealed partial class ConnectionPool : IAsyncDisposable
     private readonly long _lifetimeMs;
     private int _nextScan;
     private int _waiterCount;
-    private readonly Caching.Internal.StripedCounter _acquisitions = new(); // counted on every lease: striped, so two threads do not share its line
+    private readonly Realm.Data.Internal.StripedCounter _acquisitions = new(); // counted on every lease: striped, so two threads do not share its line
     private long _timeouts;
     private long _creations;
     private long _creationFailures;
@@ -265,7 +265,7 @@ public sealed partial class ConnectionPool : IAsyncDisposable
         BreakerChanged?.Invoke(this, old, @new);
         if (@new == CircuitState.Open)
         {
-            FailWaiters();
+            FailWaiters(Unavailable(NowMs()));
         }
     }
 }

@@ -311,7 +311,10 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         }
 
         _pendingDisconnects.Add(new PendingDisconnect(peer, reason, data.IsEmpty ? null : data.ToArray()));
-        FlushSends();
+        if (notifyRemote)
+        {
+            FlushSends(); // the application's Disconnect may come outside Poll/Flush: the farewell leaves now
+        }
     }
 
     private static long Ticks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);

@@ -1,4 +1,4 @@
-namespace Realm.Data.Caching.Internal;
+namespace Realm.Data.Internal;
 
 /// <summary>
 /// A counter spread over cache-line-sized cells, one per thread slot, so threads that count at the same
@@ -25,7 +25,11 @@ internal sealed class StripedCounter
         _mask = stripes - 1;
     }
 
-    public void Increment()
+    public void Increment() => Interlocked.Increment(ref Cell());
+
+    public void Add(long value) => Interlocked.Add(ref Cell(), value);
+
+    private ref long Cell()
     {
         int slot = _threadSlot;
         if (slot == 0)
@@ -33,7 +37,7 @@ internal sealed class StripedCounter
             slot = _threadSlot = Interlocked.Increment(ref _nextSlot);
         }
 
-        Interlocked.Increment(ref _cells[((slot & _mask) + 1) * LongsPerLine]);
+        return ref _cells[((slot & _mask) + 1) * LongsPerLine];
     }
 
     public long Value
