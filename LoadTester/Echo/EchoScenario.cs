@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
+using Realm.Data.Monitoring;
 using Realm.LoadTester.Reporting;
 using Realm.Server.Net.Wire;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
-using Realm.LoadTester.Reporting;
+using Realm.Data.Monitoring;
 using Realm.Server.Net.Transport;
 using Realm.Server.Net.Wire;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Realm.Data.Monitoring;
 
 namespace Realm.LoadTester.Reporting;
 

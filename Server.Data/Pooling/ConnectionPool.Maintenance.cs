@@ -70,7 +70,9 @@ public sealed partial class ConnectionPool
             if (Interlocked.CompareExchange(ref entry.State, PoolEntry.Busy, PoolEntry.Idle) == PoolEntry.Idle)
             {
                 DbConnection? connection = entry.Connection;
+                DisposeCommands(entry.Commands);
                 entry.Connection = null;
+                entry.Commands = null;
                 Volatile.Write(ref entry.State, PoolEntry.Empty);
                 if (connection is not null)
                 {

@@ -12,6 +12,7 @@ public sealed partial class ConnectionPool
     private async ValueTask<PooledConnection> AcquireSlowAsync(PoolEntry? claimed, long start, string caller, string file, int line, CancellationToken cancellationToken)
     {
         long deadline = start + (long)_options.AcquireTimeout.TotalMilliseconds;
+        long waitStart = _time.GetTimestamp();
         PoolEntry? entry = claimed;
         while (true)
         {
@@ -19,7 +20,7 @@ public sealed partial class ConnectionPool
             // cancellation may end the acquisition in between, or the slot would stay Leased for good.
             if (entry is not null && await CheckAsync(entry).ConfigureAwait(false))
             {
-                return Lease(entry, NowMs(), caller, file, line);
+                return LeaseAfterWait(entry, waitStart, caller, file, line);
             }
 
             entry = null;
@@ -39,7 +40,7 @@ public sealed partial class ConnectionPool
                 }
 
                 await OpenAsync(empty, cancellationToken).ConfigureAwait(false); // throws the driver's error
-                return Lease(empty, NowMs(), caller, file, line);
+                return LeaseAfterWait(empty, waitStart, caller, file, line);
             }
 
             if (_breaker.State == CircuitState.Open && !AnyInState(PoolEntry.Idle))
@@ -49,6 +50,13 @@ public sealed partial class ConnectionPool
 
             entry = await WaitAsync(deadline, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Leases after the slow path and records how long the caller waited (validation, opening or queueing).</summary>
+    private PooledConnection LeaseAfterWait(PoolEntry entry, long waitStart, string caller, string file, int line)
+    {
+        _acquireWait.Record(_time.GetElapsedTime(waitStart).Ticks * 100);
+        return Lease(entry, NowMs(), caller, file, line);
     }
 
     /// <summary>Validates a claimed idle connection when it has been idle long or is past its lifetime; false when it was evicted.</summary>
@@ -305,12 +313,15 @@ public sealed partial class ConnectionPool
     private void Evict(PoolEntry entry, string reason)
     {
         DbConnection? connection = entry.Connection;
+        Dictionary<Queries.NamedQuery, DbCommand>? commands = entry.Commands;
         entry.Connection = null;
+        entry.Commands = null;
         Interlocked.Increment(ref _evictions);
         PoolLog.Evicted(_logger, Name, reason);
         Volatile.Write(ref entry.State, PoolEntry.Empty);
         try
         {
+            DisposeCommands(commands);
             connection?.Dispose();
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException)
@@ -319,8 +330,22 @@ public sealed partial class ConnectionPool
         }
     }
 
+    /// <summary>Disposes a connection's prepared commands (before the connection itself).</summary>
+    private static void DisposeCommands(Dictionary<Queries.NamedQuery, DbCommand>? commands)
+    {
+        if (commands is null)
+        {
+            return;
+        }
+
+        foreach (DbCommand command in commands.Values)
+        {
+            command.Dispose();
+        }
+    }
+
     /// <summary>After a broken connection: every idle one is checked before its next use.</summary>
-    private void SuspectIdleConnections()
+    internal void SuspectIdleConnections()
     {
         foreach (PoolEntry entry in _entries)
         {

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Realm.Data.Monitoring;
 using Realm.Data.Pooling.Internal;
 using Realm.Data.Providers;
 
@@ -44,6 +45,7 @@ public sealed partial class ConnectionPool : IAsyncDisposable
     private int _nextScan;
     private int _waiterCount;
     private readonly Realm.Data.Internal.StripedCounter _acquisitions = new(); // counted on every lease: striped, so two threads do not share its line
+    private readonly ConcurrentLatencyHistogram _acquireWait = new(); // slow-path acquisitions only; the fast path waits for nothing
     private long _timeouts;
     private long _creations;
     private long _creationFailures;
@@ -99,6 +101,9 @@ public sealed partial class ConnectionPool : IAsyncDisposable
     /// <summary>The circuit breaker's state.</summary>
     public CircuitState Breaker => _breaker.State;
 
+    /// <summary>True while an open breaker's cool-down runs (no connection may be opened).</summary>
+    internal bool BreakerCoolingDown => _breaker.State == CircuitState.Open && _breaker.RetryAfter(NowMs()) > 0;
+
     /// <summary>Raised when the breaker changes state (old, new), on the thread that caused it.</summary>
     public event Action<ConnectionPool, CircuitState, CircuitState>? BreakerChanged;
 
@@ -129,6 +134,21 @@ public sealed partial class ConnectionPool : IAsyncDisposable
             return new PoolStatistics(total, idle, leased, Volatile.Read(ref _waiterCount), _acquisitions.Value, Interlocked.Read(ref _timeouts),
                 Interlocked.Read(ref _creations), Interlocked.Read(ref _creationFailures), Interlocked.Read(ref _validations), Interlocked.Read(ref _evictions),
                 Interlocked.Read(ref _leaks), _breaker.State);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the contents of <paramref name="target"/> with the time each acquisition waited: measured
+    /// on the slow path (validation, opening a connection, queueing), zero for every fast-path lease.
+    /// Allocation-free; the fast path pays nothing for it (its count is derived from the acquisitions).
+    /// </summary>
+    public void CopyAcquireWaitTo(LatencyHistogram target)
+    {
+        _acquireWait.CopyTo(target);
+        long fast = _acquisitions.Value - _acquireWait.Count;
+        if (fast > 0)
+        {
+            target.AddBucket(0, fast);
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Data.Common;
 using Realm.Data.Pooling.Internal;
+using Realm.Data.Providers;
+using Realm.Data.Queries;
 
 namespace Realm.Data.Pooling;
 
@@ -38,6 +40,27 @@ public readonly struct PooledConnection : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// This connection's command for <paramref name="query"/>: created and prepared on the connection's
+    /// first use of the query, then reused by every later lease of the same connection.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The lease was already given back.</exception>
+    /// <exception cref="QueryCatalogException">The query has no SQL for this pool's database.</exception>
+    /// <exception cref="DbException">The database rejected the statement while preparing it.</exception>
+    public QueryCommand Command(NamedQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        DbConnection connection = Connection;
+        Dictionary<NamedQuery, DbCommand> commands = _entry.Commands ??= [];
+        if (!commands.TryGetValue(query, out DbCommand? command))
+        {
+            command = Prepare(connection, query, _pool.Endpoint.Provider);
+            commands.Add(query, command);
+        }
+
+        return new QueryCommand(this, command, query);
+    }
+
     /// <summary>The pool this lease came from.</summary>
     public ConnectionPool Pool => _pool;
 
@@ -50,6 +73,30 @@ public readonly struct PooledConnection : IDisposable, IAsyncDisposable
         if (_entry is not null && Volatile.Read(ref _entry.Generation) == _generation)
         {
             _entry.BrokenGeneration = _generation;
+        }
+    }
+
+    private static DbCommand Prepare(DbConnection connection, NamedQuery query, DatabaseProvider provider)
+    {
+        DbCommand command = connection.CreateCommand();
+        try
+        {
+            command.CommandText = query.Sql(provider);
+            foreach (string name in query.Parameters)
+            {
+                DbParameter parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
+            command.Prepare();
+            return command;
+        }
+        catch
+        {
+            command.Dispose();
+            throw;
         }
     }
 

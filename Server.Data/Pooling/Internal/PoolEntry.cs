@@ -32,6 +32,9 @@ internal sealed class PoolEntry
 
     public DbConnection? Connection;
 
+    /// <summary>This connection's prepared command per named query (created on first use, disposed with the connection).</summary>
+    public Dictionary<Queries.NamedQuery, DbCommand>? Commands;
+
     /// <summary>Pool clock (ms) when the connection must be replaced; long.MaxValue for never.</summary>
     public long ExpiresAt;
 

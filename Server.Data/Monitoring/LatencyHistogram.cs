@@ -1,22 +1,31 @@
-namespace Realm.LoadTester.Reporting;
+namespace Realm.Data.Monitoring;
 
 /// <summary>
 /// Fixed-size logarithmic histogram of durations in nanoseconds: every power of two is split into
 /// 32 linear sub-buckets, so a recorded value is off by at most 1/32 (≈3 %) — the layout HdrHistogram
 /// popularised (Gil Tene), written here from that description. Recording never allocates.
 /// </summary>
-/// <remarks>Not thread-safe: one histogram per worker thread, merged with <see cref="Add"/> at the end.</remarks>
-internal sealed class LatencyHistogram
+/// <remarks>Not thread-safe: one histogram per thread, merged with <see cref="Add"/>; for many writers use
+/// <see cref="ConcurrentLatencyHistogram"/> and copy it into one of these to read percentiles.</remarks>
+public sealed class LatencyHistogram
 {
     private const int SubBucketBits = 5;
     private const int SubBuckets = 1 << SubBucketBits;
     private const int Exponents = 64 - SubBucketBits;
 
-    private readonly long[] _counts = new long[(Exponents + 1) * SubBuckets];
+    /// <summary>Buckets in every histogram of this layout.</summary>
+    internal const int BucketCount = (Exponents + 1) * SubBuckets;
+
+    private readonly long[] _counts = new long[BucketCount];
     private long _max;
 
+    /// <summary>Values recorded.</summary>
     public long Count { get; private set; }
 
+    /// <summary>The largest value recorded, in milliseconds.</summary>
+    public double MaxMilliseconds => _max / 1e6;
+
+    /// <summary>Records one duration; negative values count as zero.</summary>
     public void Record(long nanoseconds)
     {
         if (nanoseconds < 0)
@@ -32,8 +41,10 @@ internal sealed class LatencyHistogram
         }
     }
 
+    /// <summary>Adds every value of <paramref name="other"/> to this one.</summary>
     public void Add(LatencyHistogram other)
     {
+        ArgumentNullException.ThrowIfNull(other);
         for (int i = 0; i < _counts.Length; i++)
         {
             _counts[i] += other._counts[i];
@@ -43,14 +54,13 @@ internal sealed class LatencyHistogram
         _max = Math.Max(_max, other._max);
     }
 
+    /// <summary>Forgets every value.</summary>
     public void Reset()
     {
         Array.Clear(_counts);
         Count = 0;
         _max = 0;
     }
-
-    public double MaxMilliseconds => _max / 1e6;
 
     /// <summary>The value at <paramref name="percentile"/> (0–100), in milliseconds; 0 when empty.</summary>
     public double PercentileMilliseconds(double percentile)
@@ -73,6 +83,16 @@ internal sealed class LatencyHistogram
 
         return _max / 1e6;
     }
+
+    /// <summary>Adds <paramref name="count"/> values to bucket <paramref name="index"/> (merging from a concurrent histogram).</summary>
+    internal void AddBucket(int index, long count)
+    {
+        _counts[index] += count;
+        Count += count;
+    }
+
+    /// <summary>Raises the maximum to at least <paramref name="nanoseconds"/>.</summary>
+    internal void RaiseMax(long nanoseconds) => _max = Math.Max(_max, nanoseconds);
 
     internal static int Index(long value)
     {

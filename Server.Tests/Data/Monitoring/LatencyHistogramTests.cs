@@ -1,6 +1,6 @@
-using Realm.LoadTester.Reporting;
+using Realm.Data.Monitoring;
 
-namespace Realm.Server.Tests.LoadTester.Reporting;
+namespace Realm.Server.Tests.Data.Monitoring;
 
 [TestFixture]
 [CancelAfter(10_000)]

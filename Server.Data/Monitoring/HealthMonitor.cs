@@ -1,0 +1,284 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Realm.Data.Monitoring.Internal;
+using Realm.Data.Pooling;
+
+namespace Realm.Data.Monitoring;
+
+/// <summary>
+/// Pings every pool's database on a background timer and classifies each as
+/// <see cref="HealthState.Healthy"/>, <see cref="HealthState.Degraded"/> or <see cref="HealthState.Down"/>;
+/// components that route around sick databases (the replica router) subscribe to <see cref="HealthChanged"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A ping leases a connection from the pool (validating it when idle) and runs <c>SELECT 1</c>, both
+/// within <see cref="HealthMonitorOptions.PingTimeout"/>. A pool whose connections are all leased is
+/// busy, not sick: a ping that finds no free connection makes it Degraded but is not a failure. An open
+/// circuit breaker makes it Down at once.
+/// </para>
+/// <para>
+/// On the way down the monitor marks the pool's idle connections for checking before their next use;
+/// on recovery it refills the pool to its minimum at once instead of waiting for the pool's own
+/// maintenance — so a restarted database has a full pool again within one health interval.
+/// </para>
+/// <para>Thread-safe. Events are raised on the monitor's background thread (or the caller of <see cref="CheckNowAsync"/>).</para>
+/// </remarks>
+public sealed class HealthMonitor : IAsyncDisposable
+{
+    private readonly HealthTracker[] _trackers;
+    private readonly HealthMonitorOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _checking = new(1, 1);
+    private Task? _loop;
+    private int _disposed;
+
+    /// <summary>Creates a monitor for <paramref name="pools"/>; nothing runs until <see cref="Start"/> or <see cref="CheckNowAsync"/>.</summary>
+    /// <exception cref="ArgumentException">Invalid options (every problem listed), or two pools share a name.</exception>
+    public HealthMonitor(IEnumerable<ConnectionPool> pools, HealthMonitorOptions options, ILogger? logger = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<string> errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            ThrowHelper.ThrowArgument(nameof(options), "health monitor: " + string.Join("; ", errors));
+        }
+
+        _trackers = [.. pools.Select(p => new HealthTracker(p))];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (HealthTracker tracker in _trackers)
+        {
+            if (!names.Add(tracker.Pool.Name))
+            {
+                ThrowHelper.ThrowArgument(nameof(pools), $"two pools are named \"{tracker.Pool.Name}\"");
+            }
+        }
+
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Raised when a pool's state changes (never for a check that leaves it where it was).</summary>
+    public event Action<HealthChange>? HealthChanged;
+
+    /// <summary>The options the monitor was created with.</summary>
+    public HealthMonitorOptions Options => _options;
+
+    /// <summary>The monitored pools' names, in the order given.</summary>
+    public IEnumerable<string> PoolNames => _trackers.Select(t => t.Pool.Name);
+
+    /// <summary>The health of pool <paramref name="pool"/> as last checked.</summary>
+    /// <exception cref="KeyNotFoundException">No monitored pool has that name (the message lists the names).</exception>
+    public PoolHealth GetHealth(string pool) => Find(pool).Health;
+
+    /// <summary>Starts the background checks every <see cref="HealthMonitorOptions.Interval"/>, the first one at once.</summary>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _loop ??= Task.Run(LoopAsync);
+    }
+
+    /// <summary>Pings every pool now, in parallel, and updates their states (raising <see cref="HealthChanged"/>).</summary>
+    public async Task CheckNowAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _checking.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var checks = new Task[_trackers.Length];
+            for (int i = 0; i < _trackers.Length; i++)
+            {
+                checks[i] = CheckAsync(_trackers[i], cancellationToken);
+            }
+
+            await Task.WhenAll(checks).ConfigureAwait(false);
+        }
+        finally
+        {
+            _checking.Release();
+        }
+    }
+
+    /// <summary>Stops the background checks (waits for a running one). The pools are not disposed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+        _checking.Dispose();
+    }
+
+    private async Task LoopAsync()
+    {
+        using var timer = new PeriodicTimer(_options.Interval, _time);
+        try
+        {
+            do
+            {
+                await CheckNowAsync(_stop.Token).ConfigureAwait(false);
+            }
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // disposed
+        }
+    }
+
+    private async Task CheckAsync(HealthTracker tracker, CancellationToken cancellationToken)
+    {
+        ConnectionPool pool = tracker.Pool;
+        (HealthState state, bool failed, TimeSpan latency, string reason) = await PingAsync(pool, cancellationToken).ConfigureAwait(false);
+        if (failed && tracker.Health.ConsecutiveFailures + 1 >= _options.DownAfterFailures)
+        {
+            state = HealthState.Down; // one failure is a warning; DownAfterFailures in a row is an outage
+        }
+
+        HealthState old = tracker.Update(state, failed, latency, failed ? reason : null);
+        if (old == state)
+        {
+            return;
+        }
+
+        if (state == HealthState.Down)
+        {
+            pool.SuspectIdleConnections();
+        }
+        else if (state == HealthState.Healthy && old is HealthState.Down or HealthState.Degraded)
+        {
+            await RefillAsync(pool, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state > old || old == HealthState.Unknown && state != HealthState.Healthy)
+        {
+            MonitorLog.Worse(_logger, pool.Name, old, state, reason);
+        }
+        else
+        {
+            MonitorLog.Better(_logger, pool.Name, old, state, reason);
+        }
+
+        try
+        {
+            HealthChanged?.Invoke(new HealthChange(pool.Name, old, state, reason));
+        }
+        catch (Exception e)
+        {
+            MonitorLog.SubscriberFailed(_logger, pool.Name, e);
+        }
+    }
+
+    /// <summary>
+    /// One ping: the state it shows, whether it failed (a failure shows Degraded and counts towards Down),
+    /// its latency, and why. An open breaker shows Down at once.
+    /// </summary>
+    private async Task<(HealthState State, bool Failed, TimeSpan Latency, string Reason)> PingAsync(ConnectionPool pool, CancellationToken cancellationToken)
+    {
+        if (pool.BreakerCoolingDown)
+        {
+            // Nothing may connect before the cool-down ends; after it, this ping may be the half-open probe.
+            return (HealthState.Down, true, TimeSpan.Zero, "circuit breaker open");
+        }
+
+        long start = _time.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.PingTimeout);
+        bool leased = false;
+        try
+        {
+            PooledConnection lease = await pool.AcquireAsync(timeout.Token).ConfigureAwait(false);
+            leased = true;
+            await using (lease.ConfigureAwait(false))
+            {
+                try
+                {
+                    DbCommand command = lease.Connection.CreateCommand();
+                    await using (command.ConfigureAwait(false))
+                    {
+                        command.CommandText = "SELECT 1";
+                        command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(_options.PingTimeout.TotalSeconds));
+                        await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    lease.MarkBroken(); // a connection whose ping failed or hung is not given to anyone else
+                    throw;
+                }
+            }
+
+            TimeSpan latency = _time.GetElapsedTime(start);
+            string ms = latency.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture);
+            return latency > _options.DegradedLatency
+                ? (HealthState.Degraded, false, latency, $"ping took {ms} ms")
+                : pool.Breaker == CircuitState.HalfOpen
+                ? (HealthState.Degraded, false, latency, "circuit breaker half-open")
+                : (HealthState.Healthy, false, latency, $"ping {ms} ms");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (!leased)
+            {
+                PoolStatistics s = pool.Statistics;
+                if (s.Total >= pool.Options.MaxSize && s.Idle == 0)
+                {
+                    return (HealthState.Degraded, false, _time.GetElapsedTime(start), $"saturated: all {s.Total} connections leased, {s.Waiters} waiting");
+                }
+            }
+
+            return (HealthState.Degraded, true, TimeSpan.Zero, $"no answer within {_options.PingTimeout.TotalMilliseconds:F0} ms");
+        }
+        catch (PoolUnavailableException e)
+        {
+            return (HealthState.Down, true, TimeSpan.Zero, e.Message);
+        }
+        catch (PoolTimeoutException e)
+        {
+            return (HealthState.Degraded, false, _time.GetElapsedTime(start), e.Message);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException or UnauthorizedAccessException)
+        {
+            return (HealthState.Degraded, true, TimeSpan.Zero, e.Message);
+        }
+    }
+
+    private async Task RefillAsync(ConnectionPool pool, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pool.RunMaintenanceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException or PoolUnavailableException)
+        {
+            MonitorLog.RefillFailed(_logger, pool.Name, e.Message);
+        }
+    }
+
+    private HealthTracker Find(string pool)
+    {
+        foreach (HealthTracker tracker in _trackers)
+        {
+            if (string.Equals(tracker.Pool.Name, pool, StringComparison.Ordinal))
+            {
+                return tracker;
+            }
+        }
+
+        throw new KeyNotFoundException($"no monitored pool is named \"{pool}\"; monitored: {string.Join(", ", PoolNames)}");
+    }
+}
