@@ -41,9 +41,14 @@ public readonly struct PooledConnection : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// This connection's command for <paramref name="query"/>: created and prepared on the connection's
-    /// first use of the query, then reused by every later lease of the same connection.
+    /// This connection's command for <paramref name="query"/>: created on the connection's first use of the
+    /// query (and, on SQLite, compiled), then reused by every later lease of the same connection.
     /// </summary>
+    /// <remarks>
+    /// MySQL statements are not server-prepared: MySql.Data 8.0.16's binary protocol misreads MariaDB
+    /// 10.6+'s statement metadata (measured: wrong values bound, undecodable utf8mb3 parameter
+    /// definitions), so on MySQL the command object and its parameters are reused and the text protocol runs it.
+    /// </remarks>
     /// <exception cref="ObjectDisposedException">The lease was already given back.</exception>
     /// <exception cref="QueryCatalogException">The query has no SQL for this pool's database.</exception>
     /// <exception cref="DbException">The database rejected the statement while preparing it.</exception>
@@ -90,7 +95,11 @@ public readonly struct PooledConnection : IDisposable, IAsyncDisposable
                 command.Parameters.Add(parameter);
             }
 
-            command.Prepare();
+            if (provider == DatabaseProvider.Sqlite)
+            {
+                command.Prepare(); // compiled once per connection; MySQL commands are reused client-side only (see QueryCatalog.PrepareAllAsync)
+            }
+
             return command;
         }
         catch

@@ -99,7 +99,6 @@ public sealed class DatabaseEndpoint
         }
 
         builder.Pooling = false;
-        builder.IgnorePrepare = false; // 8.0.16 ignores Prepare() by default (changed in 8.0.23); the query catalog prepares each statement once per connection
         string display = $"{builder.UserID}@{builder.Server}:{builder.Port}/{builder.Database}";
         endpoint = new DatabaseEndpoint(DatabaseProvider.MySql, MySqlClientFactory.Instance, builder.ConnectionString, display);
         error = null;

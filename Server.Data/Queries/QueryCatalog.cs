@@ -144,11 +144,28 @@ public sealed partial class QueryCatalog
         }
     }
 
+    /// <summary>
+    /// SQLite: compiles the statement (<c>sqlite3_prepare</c>). MySQL/MariaDB: MySql.Data 8.0.16's binary
+    /// protocol misreads MariaDB 10.6+'s statement metadata (utf8mb3 parameter definitions), so instead the
+    /// server parses it through SQL-level <c>PREPARE … FROM</c>, where <c>@name</c> reads as a user
+    /// variable; both answers are plain OK packets, and the statement is dropped again.
+    /// </summary>
     private static async Task PrepareCheckAsync(DbConnection connection, DatabaseProvider provider, NamedQuery query, CancellationToken cancellationToken)
     {
         DbCommand command = connection.CreateCommand();
         await using (command.ConfigureAwait(false))
         {
+            if (provider == DatabaseProvider.MySql)
+            {
+                command.CommandText = "PREPARE realm_catalog_check FROM @sql; DEALLOCATE PREPARE realm_catalog_check";
+                DbParameter sql = command.CreateParameter();
+                sql.ParameterName = "@sql";
+                sql.Value = query.Sql(provider);
+                command.Parameters.Add(sql);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             command.CommandText = query.Sql(provider);
             foreach (string name in query.Parameters)
             {

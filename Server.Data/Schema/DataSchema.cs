@@ -87,6 +87,9 @@ public static class DataSchema
             bool mySql = pool.Endpoint.Provider == DatabaseProvider.MySql;
             if (mySql)
             {
+                // "IF NOT EXISTS" on an existing table raises a note; MySql.Data 8.0.16 then reads SHOW WARNINGS,
+                // whose utf8mb3 columns it cannot decode on MariaDB 10.6+. Notes are off for this session's DDL.
+                await ScalarAsync(connection, "SET SESSION sql_notes = 0", cancellationToken).ConfigureAwait(false);
                 object? locked = await ScalarAsync(connection, "SELECT GET_LOCK('realm_schema', 30)", cancellationToken).ConfigureAwait(false);
                 if (Convert.ToInt64(locked, CultureInfo.InvariantCulture) != 1)
                 {
@@ -130,7 +133,11 @@ public static class DataSchema
             {
                 if (done)
                 {
-                    await ScalarAsync(connection, mySql ? "SELECT RELEASE_LOCK('realm_schema')" : "COMMIT", CancellationToken.None).ConfigureAwait(false);
+                    await ScalarAsync(connection, mySql ? "DO RELEASE_LOCK('realm_schema')" : "COMMIT", CancellationToken.None).ConfigureAwait(false);
+                    if (mySql)
+                    {
+                        await ScalarAsync(connection, "SET SESSION sql_notes = 1", CancellationToken.None).ConfigureAwait(false);
+                    }
                 }
             }
         }
