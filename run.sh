@@ -158,6 +158,15 @@ cleanup() {
     if kill -0 "$pid" 2>/dev/null; then log "pid $pid did not stop on SIGTERM; killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
     wait "$pid" 2>/dev/null || true
   done
+  # A MariaDB restarted by a test (control.sh start) is not our child: stop it through its pid file.
+  if [ -n "$WORK" ] && [ -f "$WORK/mariadb/mysqld.pid" ]; then
+    pid=$(cat "$WORK/mariadb/mysqld.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
+      local waited=0
+      while kill -0 "$pid" 2>/dev/null && [ $waited -lt 150 ]; do sleep 0.1; waited=$((waited + 1)); done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
   if [ -n "$POLICY_RC_CREATED" ]; then as_root rm -f /usr/sbin/policy-rc.d || true; fi
   if [ -n "$WORK" ] && [ -d "$WORK" ]; then rm -rf "$WORK"; fi
   exit "$rc"
@@ -174,11 +183,12 @@ start_mariadb() {
   "$(bin mariadb-install-db)" --no-defaults --datadir="$datadir" --user="$user" \
     --auth-root-authentication-method=normal --skip-test-db >"$WORK/mariadb/install.log" 2>&1 \
     || { cat "$WORK/mariadb/install.log" >&2; die "mariadb-install-db failed"; }
-  "$(bin mariadbd)" --no-defaults --datadir="$datadir" --user="$user" \
-    --port="$port" --bind-address=127.0.0.1 --socket="$sock" \
-    --pid-file="$WORK/mariadb/mysqld.pid" --log-error="$WORK/mariadb/error.log" \
-    --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 --open-files-limit=4096 \
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci &
+  local args=(--no-defaults --datadir="$datadir" --user="$user"
+    --port="$port" --bind-address=127.0.0.1 --socket="$sock"
+    --pid-file="$WORK/mariadb/mysqld.pid" --log-error="$WORK/mariadb/error.log"
+    --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 --open-files-limit=4096
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci)
+  "$(bin mariadbd)" "${args[@]}" &
   local pid=$!
   STARTED_PIDS+=("$pid")
   wait_until "MariaDB" "$pid" 60 "$(bin mariadb-admin)" --no-defaults --socket="$sock" -uroot ping \
@@ -192,6 +202,38 @@ CREATE DATABASE realm_test;
 FLUSH PRIVILEGES;
 SQL
   export REALM_TEST_MYSQL="Server=127.0.0.1;Port=$port;User ID=realm;Password=realm-test;Database=realm_test;SslMode=None"
+  write_mariadb_control "$sock" "${args[@]}"
+  export REALM_TEST_MYSQL_CONTROL="$WORK/mariadb/control.sh"
+}
+
+# Writes $WORK/mariadb/control.sh: `kill` (SIGKILL, no clean shutdown) and `start` (same data and port)
+# for the tests that take the database away and bring it back.
+write_mariadb_control() {
+  local sock=$1; shift
+  local quoted="" a
+  for a in "$@"; do quoted+=" $(printf '%q' "$a")"; done
+  cat >"$WORK/mariadb/control.sh" <<EOF
+#!/usr/bin/env bash
+set -euo pipefail
+pidfile=$(printf '%q' "$WORK/mariadb/mysqld.pid")
+case "\${1:-}" in
+  kill)
+    pid=\$(cat "\$pidfile" 2>/dev/null || true)
+    [ -n "\$pid" ] || { echo "no MariaDB pid file" >&2; exit 1; }
+    kill -KILL "\$pid"
+    for _ in \$(seq 1 100); do kill -0 "\$pid" 2>/dev/null || { rm -f "\$pidfile"; exit 0; }; sleep 0.1; done
+    echo "mariadbd \$pid did not die" >&2; exit 1 ;;
+  start)
+    setsid $(printf '%q' "$(bin mariadbd)")$quoted </dev/null >/dev/null 2>&1 &
+    for _ in \$(seq 1 600); do
+      $(printf '%q' "$(bin mariadb-admin)") --no-defaults --socket=$(printf '%q' "$sock") -uroot ping >/dev/null 2>&1 && exit 0
+      sleep 0.1
+    done
+    echo "mariadbd did not answer within 60 s" >&2; exit 1 ;;
+  *) echo "usage: \$0 kill|start" >&2; exit 2 ;;
+esac
+EOF
+  chmod +x "$WORK/mariadb/control.sh"
 }
 
 start_redis() {

@@ -17,7 +17,8 @@ namespace Realm.Data.Monitoring;
 /// A ping leases a connection from the pool (validating it when idle) and runs <c>SELECT 1</c>, both
 /// within <see cref="HealthMonitorOptions.PingTimeout"/>. A pool whose connections are all leased is
 /// busy, not sick: a ping that finds no free connection makes it Degraded but is not a failure. An open
-/// circuit breaker makes it Down at once.
+/// circuit breaker makes it Down at once — unless the monitor's own probe connection (one per interval,
+/// outside the pool) finds the database back, which closes the breaker early.
 /// </para>
 /// <para>
 /// On the way down the monitor marks the pool's idle connections for checking before their next use;
@@ -189,15 +190,13 @@ public sealed class HealthMonitor : IAsyncDisposable
     /// </summary>
     private async Task<(HealthState State, bool Failed, TimeSpan Latency, string Reason)> PingAsync(ConnectionPool pool, CancellationToken cancellationToken)
     {
-        if (pool.BreakerCoolingDown)
-        {
-            // Nothing may connect before the cool-down ends; after it, this ping may be the half-open probe.
-            return (HealthState.Down, true, TimeSpan.Zero, "circuit breaker open");
-        }
-
         long start = _time.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PingTimeout);
+        if (pool.BreakerCoolingDown && !await ProbeAsync(pool, timeout.Token).ConfigureAwait(false))
+        {
+            return (HealthState.Down, true, TimeSpan.Zero, "circuit breaker open; the database still does not answer");
+        }
         bool leased = false;
         try
         {
@@ -254,6 +253,35 @@ public sealed class HealthMonitor : IAsyncDisposable
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException or UnauthorizedAccessException)
         {
             return (HealthState.Degraded, true, TimeSpan.Zero, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// While the pool's breaker cools down, one connection of the monitor's own (outside the pool) checks
+    /// whether the database is back; if it is, the breaker closes now instead of failing borrowers until
+    /// the cool-down ends. One attempt per health interval, so a dead database sees no stampede.
+    /// </summary>
+    private static async Task<bool> ProbeAsync(ConnectionPool pool, CancellationToken cancellationToken)
+    {
+        try
+        {
+            DbConnection connection = await pool.Endpoint.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                DbCommand command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
+                {
+                    command.CommandText = "SELECT 1";
+                    await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            pool.OnExternalProbeSucceeded();
+            return true;
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            return false;
         }
     }
 

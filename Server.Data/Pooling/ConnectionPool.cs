@@ -104,6 +104,9 @@ public sealed partial class ConnectionPool : IAsyncDisposable
     /// <summary>True while an open breaker's cool-down runs (no connection may be opened).</summary>
     internal bool BreakerCoolingDown => _breaker.State == CircuitState.Open && _breaker.RetryAfter(NowMs()) > 0;
 
+    /// <summary>The health monitor connected to the database outside the pool: the breaker closes before its cool-down ends.</summary>
+    internal void OnExternalProbeSucceeded() => _breaker.OnSuccess();
+
     /// <summary>Raised when the breaker changes state (old, new), on the thread that caused it.</summary>
     public event Action<ConnectionPool, CircuitState, CircuitState>? BreakerChanged;
 

@@ -12,6 +12,7 @@ public static class TestServices
 {
     public const string MySqlVariable = "REALM_TEST_MYSQL";
     public const string RedisVariable = "REALM_TEST_REDIS";
+    public const string MySqlControlVariable = "REALM_TEST_MYSQL_CONTROL";
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
@@ -22,6 +23,21 @@ public static class TestServices
         if (string.IsNullOrWhiteSpace(value))
         {
             Unavailable($"{MySqlVariable} is not set: this test needs the MariaDB server that ./run.sh test starts; run ./run.sh test");
+        }
+
+        return value!;
+    }
+
+    /// <summary>
+    /// The script <c>./run.sh test</c> writes to kill (<c>kill</c>: SIGKILL) and start (<c>start</c>: same data
+    /// and port, returns once it answers) its MariaDB, or ignore/fail the calling test.
+    /// </summary>
+    public static string RequireMySqlControl()
+    {
+        string? value = Environment.GetEnvironmentVariable(MySqlControlVariable);
+        if (string.IsNullOrWhiteSpace(value) || !File.Exists(value))
+        {
+            Unavailable($"{MySqlControlVariable} is not set or missing: this test restarts the MariaDB server that ./run.sh test starts; run ./run.sh test");
         }
 
         return value!;
