@@ -36,6 +36,24 @@ public sealed class RealmHostTests
     }
 
     [Test]
+    public async Task StartAsync_NamedPools_EachStartedWithTheSchema_AndMonitoredHealthy(CancellationToken ct)
+    {
+        string shard = Path.Combine(_folder, "shard1", "realm.db");
+        HostStartResult start = await RealmHost.StartAsync(
+            HostTestOptions.Create(_folder, ("Pools:main:MinSize", "2"), ("Pools:shard_1:Provider", "Sqlite"), ("Pools:shard_1:SqlitePath", shard)),
+            NullLoggerFactory.Instance, ct);
+        Assert.That(start.Succeeded, Is.True, start.Error);
+        await using RealmHost host = start.Host!;
+        Assert.That(host.Data.Registry.Pools.Select(p => p.Name), Is.EqualTo(new[] { "main", "shard_1" }));
+        Assert.That(host.Data.Registry.Get("main").Statistics.Total, Is.GreaterThanOrEqualTo(2), "warmed to MinSize");
+        await host.Data.Monitor.CheckNowAsync(ct);
+        Assert.That(host.Data.Monitor.GetHealth("shard_1").State, Is.EqualTo(Realm.Data.Monitoring.HealthState.Healthy));
+        using Realm.Data.Pooling.PooledConnection lease = await host.Data.Registry.Get("shard_1").AcquireAsync(ct);
+        object? players = await lease.Command(host.Data.Queries.Get(Realm.Data.Schema.DataQueries.PlayerLoad)).Set(0, 1L).ExecuteScalarAsync(ct);
+        Assert.That(players, Is.Null, "the players table exists on the second pool's database (and is empty)");
+    }
+
+    [Test]
     public async Task Receiver_DatagramsSent_AreCountedAndDropped(CancellationToken ct)
     {
         HostStartResult start = await RealmHost.StartAsync(HostTestOptions.Create(_folder), NullLoggerFactory.Instance, ct);

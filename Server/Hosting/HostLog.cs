@@ -12,6 +12,9 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Database: {Provider} at {Location}, engine version {EngineVersion}")]
     public static partial void DatabaseOpened(ILogger logger, string provider, string location, string engineVersion);
 
+    [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "Data tier: {Count} connection pool(s) started ({Names}); schema applied, queries checked, health monitor running")]
+    public static partial void PoolsReady(ILogger logger, int count, string names);
+
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Redis {Endpoint} answered PING in {RoundTripMs:F2} ms (version {RedisVersion})")]
     public static partial void RedisAnswered(ILogger logger, string endpoint, double roundTripMs, string redisVersion);
 

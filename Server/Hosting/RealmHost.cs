@@ -11,7 +11,7 @@ using StackExchange.Redis;
 namespace Realm.Server.Hosting;
 
 /// <summary>
-/// The running server: its database connection, its UDP socket and receive thread. Built by
+/// The running server: its data tier (connection pools, health monitor, query catalog), its UDP socket and receive thread. Built by
 /// <see cref="StartAsync"/>, which checks every dependency before reporting success, and torn down by
 /// <see cref="StopAsync"/>, which releases everything it took.
 /// </summary>
@@ -20,15 +20,15 @@ internal sealed class RealmHost : IAsyncDisposable
     private static readonly TimeSpan ReceiverStopTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ILogger _logger;
-    private readonly DbConnection _database;
+    private readonly DataTier _data;
     private readonly DatagramReceiver _receiver;
     private readonly long _startedAt;
     private int _stopped;
 
-    private RealmHost(ILogger logger, DbConnection database, DatagramReceiver receiver, IPEndPoint localEndPoint, string databaseLocation)
+    private RealmHost(ILogger logger, DataTier data, DatagramReceiver receiver, IPEndPoint localEndPoint, string databaseLocation)
     {
         _logger = logger;
-        _database = database;
+        _data = data;
         _receiver = receiver;
         LocalEndPoint = localEndPoint;
         DatabaseLocation = databaseLocation;
@@ -42,6 +42,9 @@ internal sealed class RealmHost : IAsyncDisposable
     public string DatabaseLocation { get; }
 
     public DatagramReceiver Receiver => _receiver;
+
+    /// <summary>The connection pools, health monitor and query catalog.</summary>
+    public DataTier Data => _data;
 
     public bool IsStopped => Volatile.Read(ref _stopped) != 0;
 
@@ -60,30 +63,29 @@ internal sealed class RealmHost : IAsyncDisposable
         NetworkOptions network = options.Network;
         if (!UdpSocketBinder.TryBind(network.Host, network.Port, network.ReceiveBufferBytes, network.SendBufferBytes, out UdpBinding binding, out string? bindError))
         {
-            return Fail(logger, bindError!);
+            return await FailAsync(logger, bindError!);
         }
 
-        DbConnection? database = null;
+        DataTier? database = null;
         try
         {
             DatabaseEndpoint endpoint = options.Storage.Endpoint;
             try
             {
-                database = await endpoint.OpenAsync(cancellationToken);
-                if (endpoint.Provider == DatabaseProvider.Sqlite)
-                {
-                    await using DbCommand wal = database.CreateCommand();
-                    wal.CommandText = "PRAGMA journal_mode=WAL";
-                    await wal.ExecuteScalarAsync(cancellationToken);
-                }
-
-                string engineVersion = await endpoint.QueryServerVersionAsync(database, cancellationToken);
-                string provider = endpoint.Provider.ToString();
-                HostLog.DatabaseOpened(logger, provider, endpoint.DisplayName, engineVersion);
+#pragma warning disable CA2000 // disposed by FailAsync on every failure below, owned by the host on success
+                database = await DataTier.StartAsync(options.Pools, loggerFactory, cancellationToken);
+#pragma warning restore CA2000
+                (string engineVersion, DatabaseEndpoint main) = await database.DescribeMainAsync(cancellationToken);
+                endpoint = main;
+                string provider = main.Provider.ToString();
+                string pools = string.Join(", ", database.Registry.Pools.Select(p => p.Name));
+                HostLog.DatabaseOpened(logger, provider, main.DisplayName, engineVersion);
+                HostLog.PoolsReady(logger, database.Registry.Pools.Count, pools);
             }
-            catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException or AggregateException or InvalidOperationException or TimeoutException or Realm.Data.Queries.QueryCatalogException or Realm.Data.Pooling.PoolTimeoutException)
             {
-                return Fail(logger, $"cannot open the {endpoint.Provider} database {endpoint.DisplayName}: {e.Message}", binding, database);
+                string reason = e is AggregateException a ? string.Join("; ", a.InnerExceptions.Select(i => i.Message)) : e.Message;
+                return await FailAsync(logger, $"cannot open the {endpoint.Provider} database {endpoint.DisplayName}: {reason}", binding, database);
             }
 
             if (options.Coordination.Redis is { } redis)
@@ -99,7 +101,7 @@ internal sealed class RealmHost : IAsyncDisposable
                     }
                     catch (RedisException e)
                     {
-                        return Fail(logger, $"Redis {RedisEndpointList.Format(server)} (Coordination:Redis) does not answer: {e.Message}", binding, database);
+                        return await FailAsync(logger, $"Redis {RedisEndpointList.Format(server)} (Coordination:Redis) does not answer: {e.Message}", binding, database);
                     }
                 }
             }
@@ -148,17 +150,21 @@ internal sealed class RealmHost : IAsyncDisposable
             HostLog.ReceiverDidNotStop(_logger, (int)ReceiverStopTimeout.TotalMilliseconds);
         }
 
-        await _database.DisposeAsync();
+        await _data.DisposeAsync();
         double uptime = Stopwatch.GetElapsedTime(_startedAt).TotalSeconds;
         HostLog.Stopped(_logger, uptime, _receiver.DatagramsReceived, _receiver.BytesReceived);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private static HostStartResult Fail(ILogger logger, string reason, UdpBinding binding = default, DbConnection? database = null)
+    private static async Task<HostStartResult> FailAsync(ILogger logger, string reason, UdpBinding binding = default, DataTier? database = null)
     {
         binding.Socket?.Dispose();
-        database?.Dispose();
+        if (database is not null)
+        {
+            await database.DisposeAsync();
+        }
+
         HostLog.StartFailed(logger, reason);
         return new HostStartResult(null, reason);
     }

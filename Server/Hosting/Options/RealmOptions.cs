@@ -9,11 +9,13 @@ namespace Realm.Server.Hosting.Options;
 /// </summary>
 internal sealed class RealmOptions
 {
-    private static readonly string[] Sections = ["Network", "Storage", "Coordination", "Logging"];
+    private static readonly string[] Sections = ["Network", "Storage", "Pools", "Coordination", "Logging"];
 
     public NetworkOptions Network { get; init; } = new();
 
     public StorageOptions Storage { get; init; } = new();
+
+    public PoolsOptions Pools { get; init; } = new();
 
     public CoordinationOptions Coordination { get; init; } = new();
 
@@ -29,10 +31,12 @@ internal sealed class RealmOptions
         var coordination = new OptionReader(configuration.GetSection("Coordination"), found);
         var logging = new OptionReader(configuration.GetSection("Logging"), found);
 
+        StorageOptions storageOptions = StorageOptions.Read(storage);
         options = new RealmOptions
         {
             Network = NetworkOptions.Read(network),
-            Storage = StorageOptions.Read(storage),
+            Storage = storageOptions,
+            Pools = PoolsOptions.Read(configuration.GetSection("Pools"), storageOptions, found),
             Coordination = CoordinationOptions.Read(coordination),
             Logging = LoggingOptions.Read(logging),
         };
