@@ -83,18 +83,9 @@ public readonly struct PooledConnection : IDisposable, IAsyncDisposable
 
     private static DbCommand Prepare(DbConnection connection, NamedQuery query, DatabaseProvider provider)
     {
-        DbCommand command = connection.CreateCommand();
+        DbCommand command = query.CreateCommand(connection, provider);
         try
         {
-            command.CommandText = query.Sql(provider);
-            foreach (string name in query.Parameters)
-            {
-                DbParameter parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = DBNull.Value;
-                command.Parameters.Add(parameter);
-            }
-
             if (provider == DatabaseProvider.Sqlite)
             {
                 command.Prepare(); // compiled once per connection; MySQL commands are reused client-side only (see QueryCatalog.PrepareAllAsync)

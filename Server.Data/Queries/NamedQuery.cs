@@ -58,6 +58,23 @@ public sealed class NamedQuery
     /// <inheritdoc/>
     public override string ToString() => Name;
 
+    /// <summary>A new command on <paramref name="connection"/> with this query's SQL and one NULL-bound parameter per declared name.</summary>
+    internal System.Data.Common.DbCommand CreateCommand(System.Data.Common.DbConnection connection, DatabaseProvider provider)
+    {
+        string sql = Sql(provider); // throws before anything is created when the dialect is missing
+        System.Data.Common.DbCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (string name in _parameters)
+        {
+            System.Data.Common.DbParameter parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
     private string? SqlOrNull(DatabaseProvider provider) => provider switch
     {
         DatabaseProvider.MySql => _mySql,

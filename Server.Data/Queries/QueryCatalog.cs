@@ -152,29 +152,24 @@ public sealed partial class QueryCatalog
     /// </summary>
     private static async Task PrepareCheckAsync(DbConnection connection, DatabaseProvider provider, NamedQuery query, CancellationToken cancellationToken)
     {
-        DbCommand command = connection.CreateCommand();
-        await using (command.ConfigureAwait(false))
+        if (provider == DatabaseProvider.MySql)
         {
-            if (provider == DatabaseProvider.MySql)
+            DbCommand check = connection.CreateCommand();
+            await using (check.ConfigureAwait(false))
             {
-                command.CommandText = "PREPARE realm_catalog_check FROM @sql; DEALLOCATE PREPARE realm_catalog_check";
-                DbParameter sql = command.CreateParameter();
+                check.CommandText = "PREPARE realm_catalog_check FROM @sql; DEALLOCATE PREPARE realm_catalog_check";
+                DbParameter sql = check.CreateParameter();
                 sql.ParameterName = "@sql";
                 sql.Value = query.Sql(provider);
-                command.Parameters.Add(sql);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                check.Parameters.Add(sql);
+                await check.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
+        }
 
-            command.CommandText = query.Sql(provider);
-            foreach (string name in query.Parameters)
-            {
-                DbParameter parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = DBNull.Value;
-                command.Parameters.Add(parameter);
-            }
-
+        DbCommand command = query.CreateCommand(connection, provider);
+        await using (command.ConfigureAwait(false))
+        {
             await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
         }
     }
