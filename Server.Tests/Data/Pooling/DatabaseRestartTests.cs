@@ -60,7 +60,7 @@ public sealed class DatabaseRestartTests
         bool killed = false;
         try
         {
-            await Task.Delay(300);
+            await WaitForAsync(() => outcomes.Count(o => o.Outcome == "ok") >= 20, "the workload running before the kill");
             await RunAsync(control, "kill");
             killed = true;
             await WaitForAsync(() => monitor.GetHealth("shard_0").State == HealthState.Down && pool.Breaker != CircuitState.Closed, "Down with the breaker open after the kill");
@@ -78,7 +78,7 @@ public sealed class DatabaseRestartTests
             await WaitForAsync(() => monitor.GetHealth("shard_0").State == HealthState.Healthy, "Healthy after the restart");
             TimeSpan toHealthy = Stopwatch.GetElapsedTime(restarted);
             Assert.That(pool.Statistics.Total, Is.GreaterThanOrEqualTo(options.MinSize), "full again when the monitor first sees the database back");
-            await Task.Delay(500); // the workload runs on the recovered pool
+            await WaitForAsync(() => outcomes.Count(o => o.At > restarted && o.Outcome == "ok") >= 50, "the workload running on the recovered pool");
             await stop.CancelAsync();
             await Task.WhenAll(workers);
 

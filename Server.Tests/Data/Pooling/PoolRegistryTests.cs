@@ -55,13 +55,14 @@ public sealed class PoolRegistryTests
     [Test]
     public async Task Dispose_WaitsForLeasesUpToTheTimeout_ThenClosesEverything()
     {
-        var registry = new PoolRegistry([new PoolDefinition("shard_0", PoolEndpoints.Sqlite("dispose"), new ConnectionPoolOptions())]);
+        var clock = new ManualClock(); // stands still: the lease timeout cannot end the wait, only the lease coming back
+        var registry = new PoolRegistry([new PoolDefinition("shard_0", PoolEndpoints.Sqlite("dispose"), new ConnectionPoolOptions())], time: clock);
         ConnectionPool pool = registry.Get("shard_0");
         PooledConnection lease = await pool.AcquireAsync();
         System.Data.Common.DbConnection connection = lease.Connection;
         Task disposing = registry.DisposeAsync(TimeSpan.FromSeconds(10));
-        await Task.Delay(100);
         Assert.That(disposing.IsCompleted, Is.False, "waits for the lease");
+        Assert.That(connection.State, Is.EqualTo(System.Data.ConnectionState.Open), "a leased connection is not closed under its user");
         lease.Dispose();
         await disposing;
         Assert.That(connection.State, Is.EqualTo(System.Data.ConnectionState.Closed));
