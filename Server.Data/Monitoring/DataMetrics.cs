@@ -106,7 +106,7 @@ public sealed class DataMetrics : IDisposable
     {
         foreach (ConnectionPool pool in _pools)
         {
-            HealthState state = _monitor is not null && _monitor.PoolNames.Contains(pool.Name) ? _monitor.GetHealth(pool.Name).State : HealthState.Unknown;
+            HealthState state = _monitor is not null && _monitor.TryGetHealth(pool.Name, out PoolHealth health) ? health.State : HealthState.Unknown;
             yield return new Measurement<int>((int)state, Tag("pool", pool.Name));
         }
     }

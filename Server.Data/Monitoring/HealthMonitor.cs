@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Realm.Data.Monitoring.Internal;
 using Realm.Data.Pooling;
+using Realm.Data.Providers;
 
 namespace Realm.Data.Monitoring;
 
@@ -76,7 +77,25 @@ public sealed class HealthMonitor : IAsyncDisposable
 
     /// <summary>The health of pool <paramref name="pool"/> as last checked.</summary>
     /// <exception cref="KeyNotFoundException">No monitored pool has that name (the message lists the names).</exception>
-    public PoolHealth GetHealth(string pool) => Find(pool).Health;
+    public PoolHealth GetHealth(string pool) => TryGetHealth(pool, out PoolHealth health)
+        ? health
+        : throw new KeyNotFoundException($"no monitored pool is named \"{pool}\"; monitored: {string.Join(", ", PoolNames)}");
+
+    /// <summary>The health of pool <paramref name="pool"/>, or false when it is not monitored.</summary>
+    public bool TryGetHealth(string pool, out PoolHealth health)
+    {
+        foreach (HealthTracker tracker in _trackers)
+        {
+            if (string.Equals(tracker.Pool.Name, pool, StringComparison.Ordinal))
+            {
+                health = tracker.Health;
+                return true;
+            }
+        }
+
+        health = default;
+        return false;
+    }
 
     /// <summary>Starts the background checks every <see cref="HealthMonitorOptions.Interval"/>, the first one at once.</summary>
     public void Start()
@@ -206,12 +225,11 @@ public sealed class HealthMonitor : IAsyncDisposable
             {
                 try
                 {
-                    DbCommand command = lease.Connection.CreateCommand();
-                    await using (command.ConfigureAwait(false))
+                    // A connection the pool validated on the way out has just answered this same ping.
+                    if (!lease.ValidatedOnAcquire)
                     {
-                        command.CommandText = "SELECT 1";
-                        command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(_options.PingTimeout.TotalSeconds));
-                        await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false);
+                        int seconds = Math.Max(1, (int)Math.Ceiling(_options.PingTimeout.TotalSeconds));
+                        await lease.Connection.ScalarAsync("SELECT 1", timeout.Token, seconds).ConfigureAwait(false);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -250,7 +268,7 @@ public sealed class HealthMonitor : IAsyncDisposable
         {
             return (HealthState.Degraded, false, _time.GetElapsedTime(start), e.Message);
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException or UnauthorizedAccessException)
+        catch (Exception e) when (DbCommands.IsConnectionFailure(e))
         {
             return (HealthState.Degraded, true, TimeSpan.Zero, e.Message);
         }
@@ -268,18 +286,13 @@ public sealed class HealthMonitor : IAsyncDisposable
             DbConnection connection = await pool.Endpoint.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                DbCommand command = connection.CreateCommand();
-                await using (command.ConfigureAwait(false))
-                {
-                    command.CommandText = "SELECT 1";
-                    await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await connection.ScalarAsync("SELECT 1", cancellationToken).ConfigureAwait(false);
             }
 
             pool.OnExternalProbeSucceeded();
             return true;
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException or UnauthorizedAccessException or OperationCanceledException)
+        catch (Exception e) when (DbCommands.IsConnectionFailure(e) || e is OperationCanceledException)
         {
             return false;
         }
@@ -291,22 +304,9 @@ public sealed class HealthMonitor : IAsyncDisposable
         {
             await pool.RunMaintenanceAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException or PoolUnavailableException)
+        catch (Exception e) when (DbCommands.IsConnectionFailure(e) || e is PoolUnavailableException)
         {
             MonitorLog.RefillFailed(_logger, pool.Name, e.Message);
         }
-    }
-
-    private HealthTracker Find(string pool)
-    {
-        foreach (HealthTracker tracker in _trackers)
-        {
-            if (string.Equals(tracker.Pool.Name, pool, StringComparison.Ordinal))
-            {
-                return tracker;
-            }
-        }
-
-        throw new KeyNotFoundException($"no monitored pool is named \"{pool}\"; monitored: {string.Join(", ", PoolNames)}");
     }
 }

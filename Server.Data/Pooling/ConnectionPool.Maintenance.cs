@@ -106,7 +106,7 @@ public sealed partial class ConnectionPool
                 {
                     await RunMaintenanceAsync(_stopMaintenance.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException or PoolUnavailableException)
+                catch (Exception e) when (DbCommands.IsConnectionFailure(e) || e is PoolUnavailableException)
                 {
                     // Opening failed: counted, logged and fed to the breaker already; try again next round.
                 }
@@ -172,17 +172,12 @@ public sealed partial class ConnectionPool
         PooledConnection lease = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         await using (lease.ConfigureAwait(false))
         {
-            DbCommand command = lease.Connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
+            object? value = await lease.Connection.ScalarAsync("SELECT CAST(@@wait_timeout AS SIGNED)", cancellationToken).ConfigureAwait(false);
+            long waitTimeout = Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            WaitTimeoutSeconds = waitTimeout;
+            if (lifetime.TotalSeconds >= waitTimeout)
             {
-                command.CommandText = "SELECT CAST(@@wait_timeout AS SIGNED)";
-                object? value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                long waitTimeout = Convert.ToInt64(value, CultureInfo.InvariantCulture);
-                WaitTimeoutSeconds = waitTimeout;
-                if (lifetime.TotalSeconds >= waitTimeout)
-                {
-                    PoolLog.LifetimeAboveWaitTimeout(_logger, Name, lifetime, waitTimeout);
-                }
+                PoolLog.LifetimeAboveWaitTimeout(_logger, Name, lifetime, waitTimeout);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Realm.Data.Pooling.Internal;
+using Realm.Data.Providers;
 
 namespace Realm.Data.Pooling;
 
@@ -78,18 +79,12 @@ public sealed partial class ConnectionPool
         Interlocked.Increment(ref _validations);
         try
         {
-            DbCommand command = entry.Connection!.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.CommandText = "SELECT 1";
-                command.CommandTimeout = 5;
-                await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
+            await entry.Connection!.ScalarAsync("SELECT 1", CancellationToken.None, timeoutSeconds: 5).ConfigureAwait(false);
             entry.LastUsed = NowMs();
+            entry.ValidatedGeneration = Volatile.Read(ref entry.Generation); // the generation the coming lease gets
             return true;
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException)
+        catch (Exception e) when (DbCommands.IsConnectionFailure(e))
         {
             Evict(entry, "failed validation: " + e.Message);
             return false;
@@ -261,7 +256,7 @@ public sealed partial class ConnectionPool
         {
             await OpenAsync(entry, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or TimeoutException or UnauthorizedAccessException)
+        catch (Exception e) when (DbCommands.IsConnectionFailure(e))
         {
             return; // counted and logged by OpenAsync; the waiters wait on, time out, or fail fast if the breaker opened
         }
@@ -324,7 +319,7 @@ public sealed partial class ConnectionPool
             DisposeCommands(commands);
             connection?.Dispose();
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or IOException)
+        catch (Exception e) when (DbCommands.IsConnectionFailure(e))
         {
             // closing a dead connection may complain; it is gone either way
         }

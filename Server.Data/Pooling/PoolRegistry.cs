@@ -30,7 +30,7 @@ public sealed partial class PoolRegistry : IAsyncDisposable
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (PoolDefinition definition in all)
         {
-            if (!NamePattern().IsMatch(definition.Name ?? string.Empty))
+            if (!IsValidName(definition.Name))
             {
                 errors.Add($"pool name \"{definition.Name}\" is not allowed: letters, digits and '_' only");
             }
@@ -49,6 +49,9 @@ public sealed partial class PoolRegistry : IAsyncDisposable
 
         _pools = [.. all.Select(d => new ConnectionPool(d.Name, d.Endpoint, d.Options, loggerFactory?.CreateLogger("Realm.Data.Pool." + d.Name), time))];
     }
+
+    /// <summary>True when <paramref name="name"/> is usable as a pool name: letters, digits and '_'.</summary>
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
 
     /// <summary>Every pool, in definition order.</summary>
     public IReadOnlyList<ConnectionPool> Pools => _pools;

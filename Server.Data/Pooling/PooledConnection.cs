@@ -66,6 +66,9 @@ public readonly struct PooledConnection : IDisposable, IAsyncDisposable
         return new QueryCommand(this, command, query);
     }
 
+    /// <summary>True when the pool pinged this connection just before handing it out (it had been idle long).</summary>
+    internal bool ValidatedOnAcquire => _entry is not null && _entry.ValidatedGeneration == _generation;
+
     /// <summary>The pool this lease came from.</summary>
     public ConnectionPool Pool => _pool;
 

@@ -138,18 +138,13 @@ public sealed class DatabaseEndpoint
     public async Task<string> QueryServerVersionAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        DbCommand command = connection.CreateCommand();
-        await using (command.ConfigureAwait(false))
-        {
-            // MySql.Data 8.0.16 cannot decode the metadata of MariaDB 10.10+'s own utf8mb3 strings
-            // (VERSION(), @@version, @@last_gtid): it throws KeyNotFoundException and leaves the connection
-            // out of step. An explicit utf8mb4 cast gives it a column it understands.
-            command.CommandText = Provider == DatabaseProvider.Sqlite
-                ? "SELECT sqlite_version()"
-                : "SELECT CAST(VERSION() AS CHAR CHARACTER SET utf8mb4)";
-            object? result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return Convert.ToString(result, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
-        }
+
+        // MySql.Data 8.0.16 cannot decode the metadata of MariaDB 10.10+'s own utf8mb3 strings
+        // (VERSION(), @@version, @@last_gtid): it throws KeyNotFoundException and leaves the connection
+        // out of step. An explicit utf8mb4 cast gives it a column it understands.
+        string sql = Provider == DatabaseProvider.Sqlite ? "SELECT sqlite_version()" : "SELECT CAST(VERSION() AS CHAR CHARACTER SET utf8mb4)";
+        object? result = await connection.ScalarAsync(sql, cancellationToken).ConfigureAwait(false);
+        return Convert.ToString(result, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
     }
 
     /// <inheritdoc/>

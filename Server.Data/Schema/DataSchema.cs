@@ -89,8 +89,8 @@ public static class DataSchema
             {
                 // "IF NOT EXISTS" on an existing table raises a note; MySql.Data 8.0.16 then reads SHOW WARNINGS,
                 // whose utf8mb3 columns it cannot decode on MariaDB 10.6+. Notes are off for this session's DDL.
-                await ScalarAsync(connection, "SET SESSION sql_notes = 0", cancellationToken).ConfigureAwait(false);
-                object? locked = await ScalarAsync(connection, "SELECT GET_LOCK('realm_schema', 30)", cancellationToken).ConfigureAwait(false);
+                await connection.ScalarAsync("SET SESSION sql_notes = 0", cancellationToken).ConfigureAwait(false);
+                object? locked = await connection.ScalarAsync("SELECT GET_LOCK('realm_schema', 30)", cancellationToken).ConfigureAwait(false);
                 if (Convert.ToInt64(locked, CultureInfo.InvariantCulture) != 1)
                 {
                     throw new TimeoutException($"pool \"{pool.Name}\": another server held the schema lock for 30 s");
@@ -98,26 +98,26 @@ public static class DataSchema
             }
             else
             {
-                await ScalarAsync(connection, "BEGIN IMMEDIATE", cancellationToken).ConfigureAwait(false);
+                await connection.ScalarAsync("BEGIN IMMEDIATE", cancellationToken).ConfigureAwait(false);
             }
 
             bool done = false;
             try
             {
-                await ScalarAsync(connection, mySql
+                await connection.ScalarAsync(mySql
                     ? "CREATE TABLE IF NOT EXISTS realm_schema (version INT NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL) ENGINE=InnoDB"
                     : "CREATE TABLE IF NOT EXISTS realm_schema (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)", cancellationToken).ConfigureAwait(false);
-                int current = Convert.ToInt32(await ScalarAsync(connection, "SELECT COALESCE(MAX(version), 0) FROM realm_schema", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                int current = Convert.ToInt32(await connection.ScalarAsync("SELECT COALESCE(MAX(version), 0) FROM realm_schema", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
                 int applied = 0;
                 for (int version = current + 1; version <= Migrations.Length; version++)
                 {
                     foreach (string statement in mySql ? Migrations[version - 1].MySql : Migrations[version - 1].Sqlite)
                     {
-                        await ScalarAsync(connection, statement, cancellationToken).ConfigureAwait(false);
+                        await connection.ScalarAsync(statement, cancellationToken).ConfigureAwait(false);
                     }
 
                     long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                    await ScalarAsync(connection, string.Create(CultureInfo.InvariantCulture, $"INSERT INTO realm_schema (version, applied_at) VALUES ({version}, {now})"), cancellationToken).ConfigureAwait(false);
+                    await connection.ScalarAsync(string.Create(CultureInfo.InvariantCulture, $"INSERT INTO realm_schema (version, applied_at) VALUES ({version}, {now})"), cancellationToken).ConfigureAwait(false);
                     applied++;
                 }
 
@@ -133,23 +133,13 @@ public static class DataSchema
             {
                 if (done)
                 {
-                    await ScalarAsync(connection, mySql ? "DO RELEASE_LOCK('realm_schema')" : "COMMIT", CancellationToken.None).ConfigureAwait(false);
+                    await connection.ScalarAsync(mySql ? "DO RELEASE_LOCK('realm_schema')" : "COMMIT", CancellationToken.None).ConfigureAwait(false);
                     if (mySql)
                     {
-                        await ScalarAsync(connection, "SET SESSION sql_notes = 1", CancellationToken.None).ConfigureAwait(false);
+                        await connection.ScalarAsync("SET SESSION sql_notes = 1", CancellationToken.None).ConfigureAwait(false);
                     }
                 }
             }
-        }
-    }
-
-    private static async Task<object?> ScalarAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        DbCommand command = connection.CreateCommand();
-        await using (command.ConfigureAwait(false))
-        {
-            command.CommandText = sql;
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Realm.Data.Monitoring;
 using Realm.Data.Pooling;
@@ -100,9 +99,7 @@ internal sealed class DataTier : IAsyncDisposable
         PooledConnection lease = await pool.AcquireAsync(cancellationToken);
         await using (lease)
         {
-            await using DbCommand command = lease.Connection.CreateCommand();
-            command.CommandText = sql;
-            await command.ExecuteScalarAsync(cancellationToken);
+            await lease.Connection.ScalarAsync(sql, cancellationToken);
         }
     }
 }

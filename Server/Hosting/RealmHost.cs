@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging;
@@ -82,7 +81,7 @@ internal sealed class RealmHost : IAsyncDisposable
                 HostLog.DatabaseOpened(logger, provider, main.DisplayName, engineVersion);
                 HostLog.PoolsReady(logger, database.Registry.Pools.Count, pools);
             }
-            catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException or AggregateException or InvalidOperationException or TimeoutException or Realm.Data.Queries.QueryCatalogException or Realm.Data.Pooling.PoolTimeoutException)
+            catch (Exception e) when (DbCommands.IsConnectionFailure(e) || e is AggregateException or Realm.Data.Queries.QueryCatalogException or Realm.Data.Pooling.PoolTimeoutException)
             {
                 string reason = e is AggregateException a ? string.Join("; ", a.InnerExceptions.Select(i => i.Message)) : e.Message;
                 return await FailAsync(logger, $"cannot open the {endpoint.Provider} database {endpoint.DisplayName}: {reason}", binding, database);

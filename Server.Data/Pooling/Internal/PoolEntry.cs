@@ -27,6 +27,9 @@ internal sealed class PoolEntry
     /// <summary>Bumped on every hand-out, so a lease copied and disposed twice releases once.</summary>
     public int Generation = 1; // never 0, which BrokenGeneration uses for "none"
 
+    /// <summary>The generation whose lease was pinged by validation just before hand-out (0: none).</summary>
+    public int ValidatedGeneration;
+
     /// <summary>The generation whose lease reported the connection broken (0: none).</summary>
     public int BrokenGeneration;
 

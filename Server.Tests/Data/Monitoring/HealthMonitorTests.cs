@@ -82,6 +82,30 @@ public sealed class HealthMonitorTests
     }
 
     [Test]
+    public async Task Lease_ValidatedOnTheWayOut_IsMarked_SoTheMonitorDoesNotPingItTwice()
+    {
+        var clock = new ManualClock();
+        await using var pool = new ConnectionPool("shard_0", PoolEndpoints.Sqlite("health"), new ConnectionPoolOptions(), time: clock);
+        using (PooledConnection first = await pool.AcquireAsync())
+        {
+            Assert.That(first.ValidatedOnAcquire, Is.False, "a new connection is not pinged");
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(1)); // idle past the 500 ms threshold
+        using (PooledConnection idle = await pool.AcquireAsync())
+        {
+            Assert.That(idle.ValidatedOnAcquire, Is.True);
+        }
+
+        using (PooledConnection recent = await pool.AcquireAsync())
+        {
+            Assert.That(recent.ValidatedOnAcquire, Is.False, "the mark belongs to the lease that was validated, not to later ones");
+        }
+
+        Assert.That(pool.Statistics.Validations, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task SlowPing_IsDegraded()
     {
         await using var pool = new ConnectionPool("shard_0", PoolEndpoints.Sqlite("health"), new ConnectionPoolOptions());

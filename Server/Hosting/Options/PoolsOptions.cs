@@ -71,7 +71,7 @@ internal sealed class PoolsOptions
 
     private static PoolDefinition? ReadPool(string name, OptionReader reader, StorageOptions storage)
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[A-Za-z0-9_]+$"))
+        if (!PoolRegistry.IsValidName(name))
         {
             reader.Fail(string.Empty, name, "a pool name of letters, digits and '_' only");
         }
@@ -81,19 +81,19 @@ internal sealed class PoolsOptions
         {
             MinSize = reader.Int32("MinSize", defaults.MinSize, 0, 4096),
             MaxSize = reader.Int32("MaxSize", defaults.MaxSize, 1, 4096),
-            AcquireTimeout = TimeSpan.FromMilliseconds(reader.Int32("AcquireTimeoutMs", 5000, 1, 600_000)),
-            ValidationIdleThreshold = TimeSpan.FromMilliseconds(reader.Int32("ValidationIdleMs", 500, 0, 3_600_000)),
-            MaxLifetime = reader.Int32("MaxLifetimeSeconds", 1800, 0, 86_400) is int life and > 0 ? TimeSpan.FromSeconds(life) : null,
-            LeakDetectionThreshold = reader.Int32("LeakDetectionMs", 30_000, 0, 3_600_000) is int leak and > 0 ? TimeSpan.FromMilliseconds(leak) : null,
+            AcquireTimeout = Milliseconds(reader, "AcquireTimeoutMs", defaults.AcquireTimeout, 1, 600_000),
+            ValidationIdleThreshold = Milliseconds(reader, "ValidationIdleMs", defaults.ValidationIdleThreshold, 0, 3_600_000),
+            MaxLifetime = OrOff(TimeSpan.FromSeconds(reader.Int32("MaxLifetimeSeconds", (int)(defaults.MaxLifetime ?? TimeSpan.Zero).TotalSeconds, 0, 86_400))),
+            LeakDetectionThreshold = OrOff(Milliseconds(reader, "LeakDetectionMs", defaults.LeakDetectionThreshold ?? TimeSpan.Zero, 0, 3_600_000)),
             BreakerFailureThreshold = reader.Int32("BreakerFailures", defaults.BreakerFailureThreshold, 1, 1000),
-            BreakerCooldown = TimeSpan.FromMilliseconds(reader.Int32("BreakerCooldownMs", 5000, 1, 600_000)),
+            BreakerCooldown = Milliseconds(reader, "BreakerCooldownMs", defaults.BreakerCooldown, 1, 600_000),
         };
 
-        // The database: this pool's own, or the Storage section's.
-        DatabaseProvider? provider = reader.Text("Provider", string.Empty, allowEmpty: true) is { Length: > 0 } ? reader.Enum("Provider", DatabaseProvider.Sqlite) : null;
+        // The database: this pool's own (read as the Storage section reads it), or the Storage section's.
+        string providerText = reader.Text("Provider", string.Empty, allowEmpty: true);
         string sqlitePath = reader.Text("SqlitePath", string.Empty, allowEmpty: true);
         string mySql = reader.Text("MySqlConnectionString", string.Empty, allowEmpty: true);
-        if (provider is null)
+        if (providerText.Length == 0)
         {
             if (sqlitePath.Length > 0 || mySql.Length > 0)
             {
@@ -103,20 +103,14 @@ internal sealed class PoolsOptions
             return storage.Endpoint is null ? null : new PoolDefinition(name, storage.Endpoint, options);
         }
 
-        DatabaseEndpoint? endpoint;
-        string? error;
-        if (provider == DatabaseProvider.Sqlite)
-        {
-            if (!DatabaseEndpoint.TryCreateSqlite(sqlitePath, out endpoint, out error))
-            {
-                reader.Fail("SqlitePath", sqlitePath, $"a file path ({error})");
-            }
-        }
-        else if (!DatabaseEndpoint.TryCreateMySql(mySql, out endpoint, out error))
-        {
-            reader.Fail("MySqlConnectionString", "(hidden)", $"a MySQL connection string ({error})");
-        }
-
+        DatabaseProvider provider = reader.Enum("Provider", DatabaseProvider.Sqlite);
+        DatabaseEndpoint? endpoint = StorageOptions.ReadEndpoint(reader, provider, sqlitePath, mySql);
         return endpoint is null ? null : new PoolDefinition(name, endpoint, options);
     }
+
+    private static TimeSpan Milliseconds(OptionReader reader, string key, TimeSpan defaultValue, int min, int max) =>
+        TimeSpan.FromMilliseconds(reader.Int32(key, (int)defaultValue.TotalMilliseconds, min, max));
+
+    /// <summary>Zero in the configuration means "off" for the optional limits.</summary>
+    private static TimeSpan? OrOff(TimeSpan value) => value > TimeSpan.Zero ? value : null;
 }

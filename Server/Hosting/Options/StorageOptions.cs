@@ -24,12 +24,12 @@ internal sealed class StorageOptions
     /// <summary>The validated endpoint built from the options above.</summary>
     public DatabaseEndpoint Endpoint { get; init; } = null!;
 
-    internal static StorageOptions Read(OptionReader reader)
+    /// <summary>
+    /// The endpoint for <paramref name="provider"/> from the path or connection string read from
+    /// <paramref name="reader"/>'s section (<c>Storage</c> or a pool's); null, with the error recorded, when unusable.
+    /// </summary>
+    internal static DatabaseEndpoint? ReadEndpoint(OptionReader reader, DatabaseProvider provider, string sqlitePath, string mySql)
     {
-        DatabaseProvider provider = reader.Enum(nameof(Provider), DatabaseProvider.Sqlite);
-        string sqlitePath = reader.Text(nameof(SqlitePath), DefaultSqlitePath, allowEmpty: false);
-        string mySql = reader.Text(nameof(MySqlConnectionString), string.Empty, allowEmpty: true);
-
         DatabaseEndpoint? endpoint = null;
         string? error;
         if (provider == DatabaseProvider.Sqlite)
@@ -41,13 +41,24 @@ internal sealed class StorageOptions
         }
         else if (mySql.Length == 0)
         {
-            reader.Fail(nameof(MySqlConnectionString), null, "required when Storage:Provider is MySql, e.g. Server=127.0.0.1;Port=3306;User ID=realm;Password=...;Database=realm");
+            reader.Fail(nameof(MySqlConnectionString), null, $"required when {reader.Path}:Provider is MySql, e.g. Server=127.0.0.1;Port=3306;User ID=realm;Password=...;Database=realm");
         }
         else if (!DatabaseEndpoint.TryCreateMySql(mySql, out endpoint, out error))
         {
             // The value holds a password: name the key and the problem, never echo the value.
             reader.Fail(nameof(MySqlConnectionString), "(hidden)", $"a MySQL connection string ({error})");
         }
+
+        return endpoint;
+    }
+
+    internal static StorageOptions Read(OptionReader reader)
+    {
+        DatabaseProvider provider = reader.Enum(nameof(Provider), DatabaseProvider.Sqlite);
+        string sqlitePath = reader.Text(nameof(SqlitePath), DefaultSqlitePath, allowEmpty: false);
+        string mySql = reader.Text(nameof(MySqlConnectionString), string.Empty, allowEmpty: true);
+
+        DatabaseEndpoint? endpoint = ReadEndpoint(reader, provider, sqlitePath, mySql);
 
         return new StorageOptions
         {
