@@ -4,7 +4,6 @@ using Realm.Data.Monitoring;
 using Realm.Data.Pooling;
 using Realm.Data.Providers;
 using Realm.Data.Queries;
-using Realm.Server.Tests.Integration;
 
 namespace Realm.Server.Tests.Data.Pooling;
 
@@ -28,12 +27,7 @@ public sealed class ConnectionPoolSoakTests
     [Test]
     public async Task RandomBorrowers_ForSeconds_NoSharedConnection_NoLostSlot_CountersAddUp()
     {
-        DatabaseEndpoint endpoint = PoolEndpoints.Sqlite("soak");
-        if (_provider == DatabaseProvider.MySql)
-        {
-            Assert.That(DatabaseEndpoint.TryCreateMySql(TestServices.RequireMySql(), out DatabaseEndpoint? mysql, out string? error), Is.True, error);
-            endpoint = mysql!;
-        }
+        DatabaseEndpoint endpoint = PoolEndpoints.For(_provider, "soak");
 
         var options = new ConnectionPoolOptions
         {

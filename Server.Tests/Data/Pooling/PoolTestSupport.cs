@@ -32,6 +32,18 @@ internal sealed class ListLogger : ILogger
 
 internal static class PoolEndpoints
 {
+    /// <summary>A fresh SQLite file, or the real MariaDB from <c>./run.sh test</c> (ignored or failed when absent).</summary>
+    public static DatabaseEndpoint For(DatabaseProvider provider, string name)
+    {
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            return Sqlite(name);
+        }
+
+        Assert.That(DatabaseEndpoint.TryCreateMySql(Integration.TestServices.RequireMySql(), out DatabaseEndpoint? endpoint, out string? error), Is.True, error);
+        return endpoint!;
+    }
+
     /// <summary>A fresh SQLite file under the test's work directory.</summary>
     public static DatabaseEndpoint Sqlite(string name)
     {

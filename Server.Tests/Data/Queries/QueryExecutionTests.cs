@@ -5,7 +5,6 @@ using Realm.Data.Providers;
 using Realm.Data.Queries;
 using Realm.Data.Schema;
 using Realm.Server.Tests.Data.Pooling;
-using Realm.Server.Tests.Integration;
 
 namespace Realm.Server.Tests.Data.Queries;
 
@@ -25,18 +24,7 @@ public sealed class QueryExecutionTests
     [SetUp]
     public async Task SetUp()
     {
-        DatabaseEndpoint endpoint;
-        if (_provider == DatabaseProvider.MySql)
-        {
-            Assert.That(DatabaseEndpoint.TryCreateMySql(TestServices.RequireMySql(), out DatabaseEndpoint? mysql, out string? error), Is.True, error);
-            endpoint = mysql!;
-        }
-        else
-        {
-            endpoint = PoolEndpoints.Sqlite("queries");
-        }
-
-        _pool = new ConnectionPool("shard_0", endpoint, new ConnectionPoolOptions { MaxSize = 4 });
+        _pool = new ConnectionPool("shard_0", PoolEndpoints.For(_provider, "queries"), new ConnectionPoolOptions { MaxSize = 4 });
         await DataSchema.ApplyAsync(_pool);
         _catalog = new QueryCatalog();
         DataQueries.AddTo(_catalog);
