@@ -167,6 +167,17 @@ cleanup() {
       kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
+  # A Redis restarted by a test (redis-control.sh start) is not our child either.
+  local pidfile
+  for pidfile in "$WORK"/redis-*/redis.pid; do
+    [ -n "$WORK" ] && [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
+      local waited=0
+      while kill -0 "$pid" 2>/dev/null && [ $waited -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
   if [ -n "$POLICY_RC_CREATED" ]; then as_root rm -f /usr/sbin/policy-rc.d || true; fi
   if [ -n "$WORK" ] && [ -d "$WORK" ]; then rm -rf "$WORK"; fi
   exit "$rc"
@@ -206,6 +217,18 @@ SQL
   export REALM_TEST_MYSQL_CONTROL="$WORK/mariadb/control.sh"
 }
 
+# The `kill` branch of a generated control script: SIGKILL the pid in \$pidfile and wait until it is gone.
+kill_case() {
+  cat <<EOF
+  kill)
+    pid=\$(cat "\$pidfile" 2>/dev/null || true)
+    [ -n "\$pid" ] || { echo "no $1 pid file (\$pidfile)" >&2; exit 1; }
+    kill -KILL "\$pid"
+    for _ in \$(seq 1 100); do kill -0 "\$pid" 2>/dev/null || { rm -f "\$pidfile"; exit 0; }; sleep 0.1; done
+    echo "$1 \$pid did not die" >&2; exit 1 ;;
+EOF
+}
+
 # Writes $WORK/mariadb/control.sh: `kill` (SIGKILL, no clean shutdown) and `start` (same data and port)
 # for the tests that take the database away and bring it back.
 write_mariadb_control() {
@@ -217,12 +240,7 @@ write_mariadb_control() {
 set -euo pipefail
 pidfile=$(printf '%q' "$WORK/mariadb/mysqld.pid")
 case "\${1:-}" in
-  kill)
-    pid=\$(cat "\$pidfile" 2>/dev/null || true)
-    [ -n "\$pid" ] || { echo "no MariaDB pid file" >&2; exit 1; }
-    kill -KILL "\$pid"
-    for _ in \$(seq 1 100); do kill -0 "\$pid" 2>/dev/null || { rm -f "\$pidfile"; exit 0; }; sleep 0.1; done
-    echo "mariadbd \$pid did not die" >&2; exit 1 ;;
+$(kill_case MariaDB)
   start)
     setsid $(printf '%q' "$(bin mariadbd)")$quoted </dev/null >/dev/null 2>&1 &
     for _ in \$(seq 1 600); do
@@ -245,7 +263,7 @@ start_redis() {
     log "starting Redis on 127.0.0.1:$port"
     "$(bin redis-server)" --port "$port" --bind 127.0.0.1 --protected-mode yes \
       --save '' --appendonly no --dir "$WORK/redis-$port" --daemonize no \
-      --logfile "$WORK/redis-$port/redis.log" &
+      --logfile "$WORK/redis-$port/redis.log" --pidfile "$WORK/redis-$port/redis.pid" &
     local pid=$!
     STARTED_PIDS+=("$pid")
     wait_until "Redis :$port" "$pid" 20 sh -c "[ \"\$('$(bin redis-cli)' -h 127.0.0.1 -p $port ping)\" = PONG ]" \
@@ -254,6 +272,40 @@ start_redis() {
   local list="" p
   for p in "${ports[@]}"; do list+="${list:+,}127.0.0.1:$p"; done
   export REALM_TEST_REDIS="$list"
+  write_redis_control
+  export REALM_TEST_REDIS_CONTROL="$WORK/redis-control.sh"
+}
+
+# Writes $WORK/redis-control.sh: `kill PORT` (SIGKILL: the data is gone, as in a crash without persistence)
+# and `start PORT` (same port and folder, returns once it answers) for the tests that take a Redis away.
+write_redis_control() {
+  local work server cli
+  work=$(printf '%q' "$WORK")
+  server=$(printf '%q' "$(bin redis-server)")
+  cli=$(printf '%q' "$(bin redis-cli)")
+  cat >"$WORK/redis-control.sh" <<EOF
+#!/usr/bin/env bash
+set -euo pipefail
+port=\${2:-}
+if ! [[ "\$port" =~ ^[0-9]+\$ ]] || [ ! -d $work/redis-\$port ]; then
+  echo "usage: \$0 kill|start PORT (a Redis that run.sh started)" >&2; exit 2
+fi
+dir=$work/redis-\$port
+pidfile="\$dir/redis.pid"
+case "\$1" in
+$(kill_case Redis)
+  start)
+    setsid $server --port "\$port" --bind 127.0.0.1 --protected-mode yes --save '' --appendonly no \\
+      --dir "\$dir" --daemonize no --logfile "\$dir/redis.log" --pidfile "\$dir/redis.pid" </dev/null >/dev/null 2>&1 &
+    for _ in \$(seq 1 200); do
+      [ "\$($cli -h 127.0.0.1 -p "\$port" ping 2>/dev/null)" = PONG ] && exit 0
+      sleep 0.1
+    done
+    echo "redis-server on port \$port did not answer within 20 s" >&2; exit 1 ;;
+  *) echo "usage: \$0 kill|start PORT" >&2; exit 2 ;;
+esac
+EOF
+  chmod +x "$WORK/redis-control.sh"
 }
 
 # Sums the <Counters> of every trx file: prints "passed failed skipped".

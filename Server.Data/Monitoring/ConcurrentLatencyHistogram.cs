@@ -1,3 +1,5 @@
+using Realm.Data.Internal;
+
 namespace Realm.Data.Monitoring;
 
 /// <summary>
@@ -28,17 +30,7 @@ public sealed class ConcurrentLatencyHistogram
 
         Interlocked.Increment(ref _counts[LatencyHistogram.Index(nanoseconds)]);
         Interlocked.Increment(ref _count);
-        long max = Volatile.Read(ref _max);
-        while (nanoseconds > max)
-        {
-            long seen = Interlocked.CompareExchange(ref _max, nanoseconds, max);
-            if (seen == max)
-            {
-                break;
-            }
-
-            max = seen;
-        }
+        InterlockedMath.Max(ref _max, nanoseconds);
     }
 
     /// <summary>Records the time since <paramref name="startTimestamp"/> (a <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> value).</summary>

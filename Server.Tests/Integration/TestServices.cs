@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Realm.Data.Coordination;
 
 namespace Realm.Server.Tests.Integration;
@@ -13,6 +14,7 @@ public static class TestServices
     public const string MySqlVariable = "REALM_TEST_MYSQL";
     public const string RedisVariable = "REALM_TEST_REDIS";
     public const string MySqlControlVariable = "REALM_TEST_MYSQL_CONTROL";
+    public const string RedisControlVariable = "REALM_TEST_REDIS_CONTROL";
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
@@ -43,6 +45,21 @@ public static class TestServices
         return value!;
     }
 
+    /// <summary>
+    /// The script <c>./run.sh test</c> writes to kill (<c>kill PORT</c>: SIGKILL, data gone) and start (<c>start PORT</c>:
+    /// same port, returns once it answers) one of its Redis servers, or ignore/fail the calling test.
+    /// </summary>
+    public static string RequireRedisControl()
+    {
+        string? value = Environment.GetEnvironmentVariable(RedisControlVariable);
+        if (string.IsNullOrWhiteSpace(value) || !File.Exists(value))
+        {
+            Unavailable($"{RedisControlVariable} is not set or missing: this test restarts a Redis server that ./run.sh test starts; run ./run.sh test");
+        }
+
+        return value!;
+    }
+
     /// <summary>The Redis servers (three or more), or ignore/fail the calling test.</summary>
     public static RedisEndpointList RequireRedis()
     {
@@ -63,6 +80,15 @@ public static class TestServices
         }
 
         return list;
+    }
+
+    /// <summary>Runs a control script (<see cref="RequireMySqlControl"/>, <see cref="RequireRedisControl"/>) and asserts it succeeded.</summary>
+    public static async Task RunControlAsync(string control, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", [control, .. arguments]) { RedirectStandardError = true })!;
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.That(process.ExitCode, Is.Zero, $"{control} {string.Join(' ', arguments)}: {stderr}");
     }
 
     private static void Unavailable(string message)

@@ -61,7 +61,7 @@ public sealed class DatabaseRestartTests
         try
         {
             await WaitForAsync(() => outcomes.Count(o => o.Outcome == "ok") >= 20, "the workload running before the kill");
-            await RunAsync(control, "kill");
+            await TestServices.RunControlAsync(control, "kill");
             killed = true;
             await WaitForAsync(() => monitor.GetHealth("shard_0").State == HealthState.Down && pool.Breaker != CircuitState.Closed, "Down with the breaker open after the kill");
 
@@ -72,7 +72,7 @@ public sealed class DatabaseRestartTests
             TimeSpan failFast = Stopwatch.GetElapsedTime(failStart);
             Assert.That(failFast, Is.LessThan(TimeSpan.FromMilliseconds(200)), "fails fast instead of waiting the 2 s acquire timeout");
 
-            await RunAsync(control, "start");
+            await TestServices.RunControlAsync(control, "start");
             killed = false;
             long restarted = Stopwatch.GetTimestamp();
             await WaitForAsync(() => monitor.GetHealth("shard_0").State == HealthState.Healthy, "Healthy after the restart");
@@ -107,7 +107,7 @@ public sealed class DatabaseRestartTests
             await stop.CancelAsync();
             if (killed)
             {
-                await RunAsync(control, "start"); // leave the server running for the other tests
+                await TestServices.RunControlAsync(control, "start"); // leave the server running for the other tests
             }
         }
     }
@@ -149,13 +149,5 @@ public sealed class DatabaseRestartTests
 
             await Task.Delay(10);
         }
-    }
-
-    private static async Task RunAsync(string control, string verb)
-    {
-        using var process = Process.Start(new ProcessStartInfo("bash", [control, verb]) { RedirectStandardError = true })!;
-        string stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.That(process.ExitCode, Is.Zero, $"{control} {verb}: {stderr}");
     }
 }

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Net;
+using Realm.Data.Coordination;
+using StackExchange.Redis;
+
+namespace Realm.Data.Locking.Internal;
+
+/// <summary>
+/// One Redis server's connection and the lock scripts. Every call is bounded by a timeout and answers
+/// with a <see cref="BackendResult"/>; it never throws for a server that is slow, down or erroring.
+/// </summary>
+/// <remarks>
+/// Keys: <c>{prefix}{resource}</c> holds the owner value with the lease as its TTL;
+/// <c>{prefix}{resource}:fence</c> the fencing counter. The resource sits in braces as a hash tag so both
+/// keys land on one slot if the server is ever a cluster.
+/// </remarks>
+internal sealed class RedisLockServer : IAsyncDisposable
+{
+    // SET NX PX and the token INCR in one script: no holder can exist without its token. A missing counter
+    // (first use, expired retention, restart without persistence) starts at the server clock in µs, above every
+    // token issued before (LockOptions.FenceRetention explains why).
+    private const string AcquireScript = """
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          if redis.call('EXISTS', KEYS[2]) == 0 then
+            local t = redis.call('TIME')
+            redis.call('SET', KEYS[2], t[1] .. string.format('%06d', tonumber(t[2])))
+          end
+          local token = redis.call('INCR', KEYS[2])
+          redis.call('PEXPIRE', KEYS[2], ARGV[3])
+          return token
+        end
+        return 0
+        """;
+
+    // Compare-and-pexpire: only the owner value extends. Returns 1 when extended, 0 when not ours.
+    private const string ExtendScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        end
+        return 0
+        """;
+
+    // Compare-and-delete: never a plain DEL, which would free another owner's lock after ours expired.
+    private const string ReleaseScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          return redis.call('DEL', KEYS[1])
+        end
+        return 0
+        """;
+
+    // Redlock: lift this master's counter to the majority's token so a later majority sharing this master counts above it.
+    private const string RaiseFenceScript = """
+        local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+        if current < tonumber(ARGV[1]) then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        end
+        return 1
+        """;
+
+    private readonly ConnectionMultiplexer _connection;
+    private readonly IDatabase _database;
+    private readonly string _prefix;
+    private readonly RedisValue _fenceRetentionMs;
+    private readonly TimeProvider _time;
+
+    private RedisLockServer(ConnectionMultiplexer connection, DnsEndPoint endpoint, LockOptions options)
+    {
+        _connection = connection;
+        _database = connection.GetDatabase();
+        _prefix = options.KeyPrefix;
+        _fenceRetentionMs = (long)options.FenceRetention.TotalMilliseconds;
+        _time = options.TimeProvider;
+        Name = RedisEndpointList.Format(endpoint);
+    }
+
+    public string Name { get; }
+
+    /// <summary>
+    /// Connects without failing on an unreachable server: the multiplexer keeps reconnecting, and each call
+    /// reports the server as failed until it answers (a Redlock majority can work with one master down).
+    /// </summary>
+    public static async Task<RedisLockServer> ConnectAsync(DnsEndPoint endpoint, LockOptions options)
+    {
+        int timeoutMs = (int)Math.Max(1000, options.OperationTimeout.TotalMilliseconds);
+        var configuration = new ConfigurationOptions
+        {
+            AbortOnConnectFail = false,
+            ConnectTimeout = timeoutMs,
+            SyncTimeout = timeoutMs,
+            ConnectRetry = 2,
+            KeepAlive = 1,
+            AllowAdmin = false,
+        };
+        configuration.EndPoints.Add(endpoint.Host, endpoint.Port);
+        ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+
+        // 1.2.6 completes async calls in order on one worker by default; lock calls are independent, and the
+        // ordered queue adds latency under concurrency.
+        connection.PreserveAsyncOrder = false;
+        return new RedisLockServer(connection, endpoint, options);
+    }
+
+    public async Task<BackendResult> AcquireAsync(string resource, string owner, TimeSpan lease, TimeSpan timeout)
+    {
+        RedisKey lockKey = LockKey(resource);
+        RedisKey[] keys = [lockKey, FenceKey(resource)];
+        RedisValue[] values = [owner, (long)lease.TotalMilliseconds, _fenceRetentionMs];
+        (RedisResult? result, string? error) = await EvaluateAsync(AcquireScript, keys, values, timeout).ConfigureAwait(false);
+        if (result is null)
+        {
+            return BackendResult.Fail(error!);
+        }
+
+        long token = (long)result;
+        return token > 0 ? new BackendResult(BackendOutcome.Done, token) : BackendResult.NotOwner;
+    }
+
+    public Task<BackendResult> ExtendAsync(string resource, string owner, TimeSpan lease, TimeSpan timeout) =>
+        CompareAsync(ExtendScript, resource, owner, (long)lease.TotalMilliseconds, timeout);
+
+    public Task<BackendResult> ReleaseAsync(string resource, string owner, TimeSpan timeout) =>
+        CompareAsync(ReleaseScript, resource, owner, RedisValue.EmptyString, timeout);
+
+    public async Task<BackendResult> RaiseFenceAsync(string resource, long token, TimeSpan timeout)
+    {
+        (RedisResult? result, string? error) = await EvaluateAsync(RaiseFenceScript, [FenceKey(resource)], [token, _fenceRetentionMs], timeout).ConfigureAwait(false);
+        return result is null ? BackendResult.Fail(error!) : new BackendResult(BackendOutcome.Done, token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // 1.2.6: Close(allowCommandsToComplete: true) of a second multiplexer was measured to block for 5 s here.
+        await _connection.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+        _connection.Dispose();
+    }
+
+    private async Task<BackendResult> CompareAsync(string script, string resource, string owner, RedisValue argument, TimeSpan timeout)
+    {
+        (RedisResult? result, string? error) = await EvaluateAsync(script, [LockKey(resource)], [owner, argument], timeout).ConfigureAwait(false);
+        if (result is null)
+        {
+            return BackendResult.Fail(error!);
+        }
+
+        return (long)result == 1 ? new BackendResult(BackendOutcome.Done) : BackendResult.NotOwner;
+    }
+
+    private async Task<(RedisResult? Result, string? Error)> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, TimeSpan timeout)
+    {
+        try
+        {
+            RedisResult result = await _database.ScriptEvaluateAsync(script, keys, values).WaitAsync(timeout, _time).ConfigureAwait(false);
+            return (result, null);
+        }
+        catch (TimeoutException)
+        {
+            // also RedisTimeoutException, which derives from TimeoutException
+            return (null, string.Create(CultureInfo.InvariantCulture, $"Redis {Name} did not answer within {timeout.TotalMilliseconds:F0} ms"));
+        }
+        catch (RedisException e)
+        {
+            return (null, $"Redis {Name}: {e.Message}");
+        }
+        catch (ObjectDisposedException)
+        {
+            return (null, $"Redis {Name}: the connection is closed");
+        }
+    }
+
+    private RedisKey LockKey(string resource) => string.Concat(_prefix, "{", resource, "}");
+
+    private RedisKey FenceKey(string resource) => string.Concat(_prefix, "{", resource, "}:fence");
+}

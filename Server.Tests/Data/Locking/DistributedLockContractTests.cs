@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using Realm.Data.Internal;
+using Realm.Data.Locking;
+
+namespace Realm.Server.Tests.Data.Locking;
+
+/// <summary>The behaviour every backend must have, run against in-process, one Redis and Redlock over three.</summary>
+[TestFixture(LockKind.InProcess)]
+[TestFixture(LockKind.Redis)]
+[TestFixture(LockKind.Redlock)]
+[CancelAfter(60_000)]
+public sealed class DistributedLockContractTests(LockKind kind)
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
+    private DistributedLock _lock = null!;
+    private readonly List<ILockHandle> _handles = [];
+
+    [SetUp]
+    public async Task SetUp() => _lock = await LockTestSupport.CreateAsync(kind);
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        foreach (ILockHandle handle in _handles)
+        {
+            await handle.DisposeAsync();
+        }
+
+        await _lock.DisposeAsync();
+    }
+
+    [Test]
+    public async Task TryAcquire_FreeResource_ReturnsHeldHandleWithPositiveToken()
+    {
+        string resource = LockTestSupport.NewResource("free");
+        ILockHandle handle = await AcquireAsync(_lock, resource);
+
+        Assert.That(handle.Resource, Is.EqualTo(resource));
+        Assert.That(handle.IsHeld, Is.True);
+        Assert.That(handle.FencingToken, Is.GreaterThan(0));
+        Assert.That(handle.Lease, Is.EqualTo(Lease));
+        Assert.That(handle.RemainingValidity, Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(Lease));
+        Assert.That(handle.LeaseLost.IsCancellationRequested, Is.False);
+    }
+
+    [Test]
+    public async Task TryAcquire_HeldResourceWithoutWaiting_ReportsHeldElsewhere()
+    {
+        string resource = LockTestSupport.NewResource("held");
+        await AcquireAsync(_lock, resource);
+
+        LockAcquisition second = await _lock.TryAcquireAsync(resource, Lease, TimeSpan.Zero);
+
+        Assert.That(second.Status, Is.EqualTo(LockStatus.HeldElsewhere));
+        Assert.That(second.Handle, Is.Null);
+        Assert.That(second.Reason, Does.Contain(resource).And.Contain("another owner"));
+    }
+
+    [Test]
+    public async Task TryAcquire_HeldForTheWholeWait_ReturnsHeldElsewhereAfterTheWait()
+    {
+        string resource = LockTestSupport.NewResource("wait");
+        await AcquireAsync(_lock, resource);
+
+        long start = Stopwatch.GetTimestamp();
+        LockAcquisition second = await _lock.TryAcquireAsync(resource, Lease, TimeSpan.FromMilliseconds(300));
+
+        Assert.That(second.Status, Is.EqualTo(LockStatus.HeldElsewhere));
+        Assert.That(Stopwatch.GetElapsedTime(start), Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(295)));
+    }
+
+    [Test]
+    public async Task TryAcquire_WaiterWhileHolderReleases_GetsTheLockWithALargerToken()
+    {
+        string resource = LockTestSupport.NewResource("waiter");
+        ILockHandle first = await AcquireAsync(_lock, resource);
+        ValueTask<LockAcquisition> waiting = _lock.TryAcquireAsync(resource, Lease, TimeSpan.FromSeconds(10));
+        await Task.Delay(50);
+        Assert.That(await first.ReleaseAsync(), Is.True);
+
+        LockAcquisition second = await waiting;
+
+        Assert.That(second.Acquired, Is.True, second.Reason);
+        _handles.Add(second.Handle!);
+        Assert.That(second.Handle!.FencingToken, Is.GreaterThan(first.FencingToken));
+    }
+
+    [Test]
+    public async Task FencingTokens_OverSuccessiveHolders_StrictlyIncrease()
+    {
+        string resource = LockTestSupport.NewResource("tokens");
+        long previous = 0;
+        for (int i = 0; i < 50; i++)
+        {
+            LockAcquisition acquisition = await _lock.TryAcquireAsync(resource, Lease, TimeSpan.FromSeconds(5));
+            Assert.That(acquisition.Acquired, Is.True, acquisition.Reason);
+            await using ILockHandle handle = acquisition.Handle!;
+            Assert.That(handle.FencingToken, Is.GreaterThan(previous), $"holder {i}");
+            previous = handle.FencingToken;
+        }
+    }
+
+    [Test]
+    public async Task MutualExclusion_ManyTasksIncrementingOneCounter_LoseNoUpdate()
+    {
+        const int Tasks = 6;
+        const int Rounds = 15;
+        string resource = LockTestSupport.NewResource("counter");
+        int counter = 0;
+        int inside = 0;
+        long maxInside = 0;
+        var order = new object();
+        var entered = new List<long>();
+
+        async Task WorkAsync()
+        {
+            for (int i = 0; i < Rounds; i++)
+            {
+                LockAcquisition acquisition = await _lock.TryAcquireAsync(resource, Lease, TimeSpan.FromSeconds(20));
+                Assert.That(acquisition.Acquired, Is.True, acquisition.Reason);
+                await using ILockHandle handle = acquisition.Handle!;
+                int now = Interlocked.Increment(ref inside);
+                InterlockedMath.Max(ref maxInside, now);
+                lock (order)
+                {
+                    entered.Add(handle.FencingToken);
+                }
+
+                int read = counter;
+                await Task.Delay(1); // a read-modify-write that spans an await: a second holder would lose an update
+                counter = read + 1;
+                Interlocked.Decrement(ref inside);
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, Tasks).Select(_ => Task.Run(WorkAsync)));
+
+        Assert.That(counter, Is.EqualTo(Tasks * Rounds), "updates lost: two holders at once");
+        Assert.That(maxInside, Is.EqualTo(1));
+        Assert.That(entered, Is.Ordered.Ascending, "a later holder got a smaller token");
+        Assert.That(entered.Distinct().Count(), Is.EqualTo(Tasks * Rounds));
+    }
+
+    [Test]
+    public async Task Release_ByAHandleWhoseLeaseEnded_LeavesTheNewOwnerHolding()
+    {
+        await using DistributedLock manual = await LockTestSupport.CreateAsync(kind, new LockOptions { AutoRenew = false });
+        string resource = LockTestSupport.NewResource("nonowner");
+        ILockHandle stale = await AcquireAsync(manual, resource, TimeSpan.FromMilliseconds(150));
+        LockAcquisition next = await manual.TryAcquireAsync(resource, Lease, TimeSpan.FromSeconds(5)); // free once the lease ends
+        Assert.That(next.Acquired, Is.True, next.Reason);
+        _handles.Add(next.Handle!);
+
+        Assert.That(await stale.ReleaseAsync(), Is.False, "a non-owner released the lock");
+
+        Assert.That(next.Handle!.IsHeld, Is.True);
+        LockAcquisition third = await manual.TryAcquireAsync(resource, Lease, TimeSpan.Zero);
+        Assert.That(third.Status, Is.EqualTo(LockStatus.HeldElsewhere), "the non-owner's release freed the new owner's lock");
+    }
+
+    [Test]
+    public async Task Extend_AfterTheLeaseEndedAndAnotherOwnerTookIt_FailsAndSignalsLoss()
+    {
+        await using DistributedLock manual = await LockTestSupport.CreateAsync(kind, new LockOptions { AutoRenew = false });
+        string resource = LockTestSupport.NewResource("extend-late");
+        ILockHandle stale = await AcquireAsync(manual, resource, TimeSpan.FromMilliseconds(150));
+        LockAcquisition next = await manual.TryAcquireAsync(resource, Lease, TimeSpan.FromSeconds(5));
+        Assert.That(next.Acquired, Is.True, next.Reason);
+        _handles.Add(next.Handle!);
+
+        Assert.That(await stale.ExtendAsync(), Is.False);
+
+        Assert.That(stale.IsHeld, Is.False);
+        Assert.That(stale.LeaseLost.IsCancellationRequested, Is.True);
+        Assert.That(next.Handle!.IsHeld, Is.True);
+    }
+
+    [Test]
+    public async Task Extend_WhileHeld_MovesTheValidityForward()
+    {
+        // Lease 1 s: without the extension the loss deadline is at ~821 ms (lease − drift − lease/6), where the
+        // handle gives the lock up; with it at ~1121 ms. The check at ~950 ms sits between the two.
+        await using DistributedLock manual = await LockTestSupport.CreateAsync(kind, new LockOptions { AutoRenew = false });
+        string resource = LockTestSupport.NewResource("extend");
+        ILockHandle handle = await AcquireAsync(manual, resource, TimeSpan.FromSeconds(1));
+        await Task.Delay(300);
+        TimeSpan before = handle.RemainingValidity;
+
+        Assert.That(await handle.ExtendAsync(), Is.True);
+
+        Assert.That(handle.RemainingValidity, Is.GreaterThan(before + TimeSpan.FromMilliseconds(200)));
+        await Task.Delay(650);
+        Assert.That(handle.IsHeld, Is.True, "the extension did not move the deadline");
+        Assert.That(handle.LeaseLost.IsCancellationRequested, Is.False);
+        LockAcquisition other = await manual.TryAcquireAsync(resource, Lease, TimeSpan.Zero);
+        Assert.That(other.Status, Is.EqualTo(LockStatus.HeldElsewhere));
+    }
+
+    [Test]
+    public async Task Watchdog_HoldingForManyLeases_KeepsTheLock()
+    {
+        string resource = LockTestSupport.NewResource("watchdog");
+        TimeSpan lease = TimeSpan.FromMilliseconds(150);
+        ILockHandle handle = await AcquireAsync(_lock, resource, lease);
+        long start = Stopwatch.GetTimestamp();
+        int checks = 0;
+        while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromMilliseconds(1200)) // 8 leases
+        {
+            LockAcquisition other = await _lock.TryAcquireAsync(resource, lease, TimeSpan.Zero);
+            Assert.That(other.Status, Is.EqualTo(LockStatus.HeldElsewhere), $"lost after {Stopwatch.GetElapsedTime(start).TotalMilliseconds:F0} ms");
+            Assert.That(handle.IsHeld, Is.True);
+            checks++;
+            await Task.Delay(40);
+        }
+
+        Assert.That(handle.LeaseLost.IsCancellationRequested, Is.False);
+        Assert.That(checks, Is.GreaterThan(10));
+    }
+
+    [Test]
+    public async Task LeaseLost_WithoutRenewal_FiresBeforeTheLeaseEnds()
+    {
+        await using DistributedLock manual = await LockTestSupport.CreateAsync(kind, new LockOptions { AutoRenew = false });
+        string resource = LockTestSupport.NewResource("lost");
+        TimeSpan lease = TimeSpan.FromMilliseconds(300);
+        long start = Stopwatch.GetTimestamp();
+        ILockHandle handle = await AcquireAsync(manual, resource, lease);
+        var fired = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using CancellationTokenRegistration registration = handle.LeaseLost.Register(() => fired.TrySetResult(Stopwatch.GetElapsedTime(start)));
+
+        TimeSpan at = await fired.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.That(at, Is.LessThan(lease), "LeaseLost fired after the server-side lease could have ended");
+        Assert.That(handle.IsHeld, Is.False);
+        Assert.That(handle.RemainingValidity, Is.EqualTo(TimeSpan.Zero));
+    }
+
+    [Test]
+    public async Task Release_StopsRenewal_AnotherOwnerKeepsTheLockPastTheLease()
+    {
+        string resource = LockTestSupport.NewResource("release");
+        TimeSpan lease = TimeSpan.FromMilliseconds(150);
+        ILockHandle first = await AcquireAsync(_lock, resource, lease);
+        Assert.That(await first.ReleaseAsync(), Is.True);
+        Assert.That(await first.ReleaseAsync(), Is.False, "second release");
+        Assert.That(first.IsHeld, Is.False);
+        Assert.That(first.LeaseLost.IsCancellationRequested, Is.False, "a release is not a loss");
+
+        ILockHandle second = await AcquireAsync(_lock, resource, lease);
+        await Task.Delay(400);
+
+        Assert.That(second.IsHeld, Is.True);
+        Assert.That(await first.ExtendAsync(), Is.False, "a released handle extended");
+        LockAcquisition third = await _lock.TryAcquireAsync(resource, lease, TimeSpan.Zero);
+        Assert.That(third.Status, Is.EqualTo(LockStatus.HeldElsewhere));
+    }
+
+    [Test]
+    public async Task TryAcquire_CancelledWhileWaiting_ThrowsAndLeavesNoLock()
+    {
+        string resource = LockTestSupport.NewResource("cancel");
+        ILockHandle holder = await AcquireAsync(_lock, resource);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        Assert.That(async () => await _lock.TryAcquireAsync(resource, Lease, TimeSpan.FromSeconds(10), cancel.Token), Throws.InstanceOf<OperationCanceledException>());
+
+        await holder.ReleaseAsync();
+        LockAcquisition after = await _lock.TryAcquireAsync(resource, Lease, TimeSpan.Zero);
+        Assert.That(after.Acquired, Is.True, "the cancelled waiter left a lock behind");
+        _handles.Add(after.Handle!);
+    }
+
+    [TestCase("")]
+    [TestCase("has space")]
+    [TestCase("brace{")]
+    [TestCase("tab\tx")]
+    public void TryAcquire_BadResource_ThrowsNamingIt(string resource)
+    {
+        Assert.That(async () => await _lock.TryAcquireAsync(resource, Lease, TimeSpan.Zero), Throws.ArgumentException.With.Message.Contain("resource"));
+    }
+
+    [Test]
+    public void TryAcquire_LeaseOutOfRange_Throws()
+    {
+        Assert.That(async () => await _lock.TryAcquireAsync("x", TimeSpan.FromMilliseconds(10), TimeSpan.Zero), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contain("lease"));
+        Assert.That(async () => await _lock.TryAcquireAsync("x", Lease, TimeSpan.FromMilliseconds(-1)), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contain("wait"));
+    }
+
+    private async Task<ILockHandle> AcquireAsync(DistributedLock service, string resource, TimeSpan? lease = null)
+    {
+        LockAcquisition acquisition = await service.TryAcquireAsync(resource, lease ?? Lease, TimeSpan.FromSeconds(5));
+        Assert.That(acquisition.Acquired, Is.True, acquisition.Reason);
+        _handles.Add(acquisition.Handle!);
+        return acquisition.Handle!;
+    }
+}
