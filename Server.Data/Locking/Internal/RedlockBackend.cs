@@ -25,14 +25,8 @@ internal sealed class RedlockBackend : LockBackend
 
     public override async Task<BackendResult> TryAcquireAsync(string resource, string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
-        TimeSpan timeout = AcquireTimeout(lease);
-        var attempts = new Task<BackendResult>[_servers.Length];
-        for (int i = 0; i < _servers.Length; i++)
-        {
-            attempts[i] = _servers[i].AcquireAsync(resource, owner, lease, timeout);
-        }
-
-        BackendResult[] results = await Task.WhenAll(attempts).ConfigureAwait(false);
+        TimeSpan timeout = ShortTimeout(lease);
+        BackendResult[] results = await GatherAsync(server => server.AcquireAsync(resource, owner, lease, timeout)).ConfigureAwait(false);
         int granted = 0;
         long token = 0;
         foreach (BackendResult result in results)
@@ -52,33 +46,27 @@ internal sealed class RedlockBackend : LockBackend
                 return new BackendResult(BackendOutcome.Done, token);
             }
 
-            await ReleaseAsync(resource, owner, CancellationToken.None).ConfigureAwait(false);
-            return BackendResult.Fail(raiseError);
+            results = [BackendResult.Fail(raiseError)];
         }
 
-        // No majority: undo the minority that granted it, so it does not block others until the lease ends.
-        if (granted > 0)
-        {
-            await ReleaseAsync(resource, owner, CancellationToken.None).ConfigureAwait(false);
-        }
-
+        // No majority: undo on every master, also those that have not answered yet. A late grant would otherwise
+        // stay until its lease ends, and a few of those from different owners block every majority. The delete
+        // goes out on the same connection after the acquisition, so the server applies it after a late grant.
+        // Not awaited: it never throws, and the caller's retry should not wait for a dead master's timeout.
+        _ = ReleaseAsync(resource, owner, CancellationToken.None);
         return Combine(results, "acquire");
     }
 
     public override async Task<BackendResult> TryExtendAsync(string resource, string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var attempts = new Task<BackendResult>[_servers.Length];
-        for (int i = 0; i < _servers.Length; i++)
-        {
-            attempts[i] = _servers[i].ExtendAsync(resource, owner, lease, _operationTimeout);
-        }
-
-        BackendResult[] results = await Task.WhenAll(attempts).ConfigureAwait(false);
+        TimeSpan timeout = ShortTimeout(lease);
+        BackendResult[] results = await GatherAsync(server => server.ExtendAsync(resource, owner, lease, timeout)).ConfigureAwait(false);
         return Combine(results, "extend");
     }
 
     public override async Task<BackendResult> ReleaseAsync(string resource, string owner, CancellationToken cancellationToken)
     {
+        // Every master, not just a majority: a master that granted late must not keep the lock until its lease ends.
         var attempts = new Task<BackendResult>[_servers.Length];
         for (int i = 0; i < _servers.Length; i++)
         {
@@ -105,10 +93,52 @@ internal sealed class RedlockBackend : LockBackend
         }
     }
 
-    private TimeSpan AcquireTimeout(TimeSpan lease)
+    /// <summary>Per-master timeout for acquisition and renewal: the smaller of the operation timeout and lease/10.</summary>
+    private TimeSpan ShortTimeout(TimeSpan lease)
     {
         TimeSpan tenth = lease / 10;
         return tenth < _operationTimeout ? tenth : _operationTimeout;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/> on every master and returns as soon as the majority is decided: a quorum
+    /// agreed, or too many refused or failed for one. A slow or dead master then costs nothing; its answer,
+    /// still in flight, reads as failed. Results are in master order.
+    /// </summary>
+    private async Task<BackendResult[]> GatherAsync(Func<RedisLockServer, Task<BackendResult>> call)
+    {
+        var tasks = new Task<BackendResult>[_servers.Length];
+        for (int i = 0; i < _servers.Length; i++)
+        {
+            tasks[i] = call(_servers[i]);
+        }
+
+        var pending = new List<Task<BackendResult>>(tasks);
+        int agreed = 0;
+        int other = 0;
+        while (pending.Count > 0 && agreed < _quorum && other <= _servers.Length - _quorum)
+        {
+            Task<BackendResult> finished = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(finished);
+            if ((await finished.ConfigureAwait(false)).Outcome == BackendOutcome.Done)
+            {
+                agreed++;
+            }
+            else
+            {
+                other++;
+            }
+        }
+
+        var results = new BackendResult[tasks.Length];
+        for (int i = 0; i < tasks.Length; i++)
+        {
+            results[i] = tasks[i].IsCompletedSuccessfully
+                ? await tasks[i].ConfigureAwait(false) // already complete: no wait
+                : BackendResult.Fail($"Redis {_servers[i].Name}: no answer before the majority was decided");
+        }
+
+        return results;
     }
 
     /// <summary>

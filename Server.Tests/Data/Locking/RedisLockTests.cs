@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Net;
+using Realm.Data.Locking;
+using Realm.Server.Tests.Integration;
+using StackExchange.Redis;
+
+namespace Realm.Server.Tests.Data.Locking;
+
+/// <summary>Single-instance Redis locks when the server stops answering: paused, killed, restarted.</summary>
+[TestFixture]
+[Category("Integration")]
+[CancelAfter(90_000)]
+public sealed class RedisLockTests
+{
+    [TestCase(200)]
+    [TestCase(400)]
+    [TestCase(800)]
+    [TestCase(1600)]
+    public async Task LeaseLost_RenewalsBlockedByClientPause_FiresWhileTheServerStillHoldsTheLease(int leaseMs)
+    {
+        DnsEndPoint server = LockTestSupport.RedisServers()[0];
+        TimeSpan lease = TimeSpan.FromMilliseconds(leaseMs);
+        ConnectionMultiplexer admin = await LockTestSupport.ConnectAsync(server);
+        await using DistributedLock locks = await DistributedLock.ConnectRedisAsync(server);
+        try
+        {
+            string resource = LockTestSupport.NewResource("paused");
+            LockAcquisition acquisition = await locks.TryAcquireAsync(resource, lease, TimeSpan.FromSeconds(5));
+            Assert.That(acquisition.Acquired, Is.True, acquisition.Reason);
+            await using ILockHandle handle = acquisition.Handle!;
+            await Task.Delay(lease); // at least two renewals have happened
+            Assert.That(handle.IsHeld, Is.True, "lost before the pause");
+
+            var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using CancellationTokenRegistration registration = handle.LeaseLost.Register(() => lost.TrySetResult());
+            await LockTestSupport.PauseWritesAsync(admin, lease * 3); // EVAL blocks; reads (PTTL) still answer
+            await lost.Task.WaitAsync(lease * 2);
+
+            long pttl = (long)await admin.GetDatabase().ExecuteAsync("PTTL", (string)LockTestSupport.LockKey(resource)!);
+            Assert.That(pttl, Is.GreaterThan(0), "LeaseLost fired after the lease had ended on the server");
+            Assert.That(handle.IsHeld, Is.False);
+        }
+        finally
+        {
+            await LockTestSupport.UnpauseAsync(admin);
+            await LockTestSupport.CloseAsync(admin);
+        }
+    }
+
+    [Test]
+    public async Task RedisKilledDuringUse_HolderNotifiedAndClearErrors_AfterRestartLocksWorkWithLargerTokens()
+    {
+        string control = TestServices.RequireRedisControl();
+        DnsEndPoint server = LockTestSupport.RedisServers()[^1];
+        string port = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using DistributedLock locks = await DistributedLock.ConnectRedisAsync(server);
+        string resource = LockTestSupport.NewResource("killed");
+        TimeSpan lease = TimeSpan.FromMilliseconds(600);
+        LockAcquisition acquisition = await locks.TryAcquireAsync(resource, lease, TimeSpan.FromSeconds(5));
+        Assert.That(acquisition.Acquired, Is.True, acquisition.Reason);
+        ILockHandle handle = acquisition.Handle!;
+        long before = handle.FencingToken;
+        var lost = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        long killedAt = 0;
+        using CancellationTokenRegistration registration = handle.LeaseLost.Register(() => lost.TrySetResult(Stopwatch.GetElapsedTime(killedAt)));
+
+        killedAt = Stopwatch.GetTimestamp();
+        await TestServices.RunControlAsync(control, "kill", port);
+        bool restarted = false;
+        try
+        {
+            TimeSpan after = await lost.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.That(after, Is.LessThan(lease), "the holder learned of the loss only after its lease");
+            Assert.That(handle.IsHeld, Is.False);
+
+            LockAcquisition refused = await locks.TryAcquireAsync(LockTestSupport.NewResource("killed-other"), lease, TimeSpan.FromMilliseconds(200));
+            Assert.That(refused.Status, Is.EqualTo(LockStatus.Unavailable));
+            Assert.That(refused.Reason, Does.Contain($"Redis {LockTestSupport.Format(server)}"));
+
+            await TestServices.RunControlAsync(control, "start", port);
+            restarted = true;
+
+            // The multiplexer reconnects on its own; the restarted server has lost every key, the fencing counter too.
+            LockAcquisition again = await locks.TryAcquireAsync(resource, lease, TimeSpan.FromSeconds(30));
+            Assert.That(again.Acquired, Is.True, again.Reason);
+            await using ILockHandle next = again.Handle!;
+            Assert.That(next.FencingToken, Is.GreaterThan(before), "a restart without persistence reset the tokens below the old holder's");
+            await Task.Delay(lease); // renewed across a lease after the restart
+            Assert.That(next.IsHeld, Is.True);
+            Assert.That(next.LeaseLost.IsCancellationRequested, Is.False);
+        }
+        finally
+        {
+            if (!restarted)
+            {
+                await TestServices.RunControlAsync(control, "start", port); // leave it running for the other tests
+            }
+
+            await handle.DisposeAsync();
+        }
+    }
+}
