@@ -17,6 +17,16 @@ public static class DataQueries
     /// </summary>
     public const string PlayerSave = "player.save";
 
+    /// <summary>Insert a player unless the row exists (no error, no warning either way): <c>@id, @name, @now</c>.</summary>
+    public const string PlayerCreate = "player.create";
+
+    /// <summary>
+    /// Record a new owner's fencing token before its first save: <c>@id, @fence</c>. One row affected when the
+    /// token is not older than the stored one; none when a newer owner already claimed the player. From then on
+    /// every older owner's save is rejected, even before the new owner saves anything.
+    /// </summary>
+    public const string PlayerClaim = "player.claim";
+
     /// <summary>Insert an item: <c>@id, @owner, @kind, @quantity, @now</c>.</summary>
     public const string ItemInsert = "item.insert";
 
@@ -37,6 +47,15 @@ public static class DataQueries
             sqlite: "INSERT INTO players (player_id, name, updated_at) VALUES (@id, @name, @now)",
             "@id", "@name", "@now");
         catalog.Add(PlayerLoad, load, load, "@id");
+
+        // INSERT IGNORE would raise a warning on an existing row, and MySql.Data 8.0.16 cannot read SHOW WARNINGS on
+        // MariaDB 10.6+ (utf8mb3 columns); ON DUPLICATE KEY UPDATE with a no-op assignment raises none.
+        catalog.Add(PlayerCreate,
+            mySql: "INSERT INTO players (player_id, name, updated_at) VALUES (@id, @name, @now) ON DUPLICATE KEY UPDATE player_id = player_id",
+            sqlite: "INSERT INTO players (player_id, name, updated_at) VALUES (@id, @name, @now) ON CONFLICT (player_id) DO NOTHING",
+            "@id", "@name", "@now");
+        const string claim = "UPDATE players SET fence = @fence WHERE player_id = @id AND fence <= @fence";
+        catalog.Add(PlayerClaim, claim, claim, "@id", "@fence");
         catalog.Add(PlayerSave, save, save, "@id", "@zone", "@x", "@y", "@gold", "@fence", "@now");
         catalog.Add(ItemInsert, insertItem, insertItem, "@id", "@owner", "@kind", "@quantity", "@now");
         catalog.Add(ItemsByOwner, byOwner, byOwner, "@owner");
