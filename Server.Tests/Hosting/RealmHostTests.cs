@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
+using Realm.Data.Ownership;
 using Realm.Server.Hosting;
 using Realm.Server.Tests.Integration;
 
@@ -51,6 +52,44 @@ public sealed class RealmHostTests
         using Realm.Data.Pooling.PooledConnection lease = await host.Data.Registry.Get("shard_1").AcquireAsync(ct);
         object? players = await lease.Command(host.Data.Queries.Get(Realm.Data.Schema.DataQueries.PlayerLoad)).Set(0, 1L).ExecuteScalarAsync(ct);
         Assert.That(players, Is.Null, "the players table exists on the second pool's database (and is empty)");
+    }
+
+    [Test]
+    public async Task StartAsync_EmbeddedDefault_OwnershipClaimsAndFencesSavesInProcess(CancellationToken ct)
+    {
+        HostStartResult start = await RealmHost.StartAsync(HostTestOptions.Create(_folder), NullLoggerFactory.Instance, ct);
+        Assert.That(start.Succeeded, Is.True, start.Error);
+        await using RealmHost host = start.Host!;
+        Assert.That(host.Locks.Name, Is.EqualTo("in-process"));
+
+        ClaimResult claim = await host.Ownership.ClaimAsync(7, "Gil", ct);
+
+        Assert.That(claim.Status, Is.EqualTo(ClaimStatus.Owned), claim.Reason);
+        await using PlayerOwner owner = claim.Owner!;
+        Assert.That((await host.Ownership.SaveAsync(owner, new PlayerState(1, 2, 3, 4), ct)).Outcome, Is.EqualTo(SaveOutcome.Saved));
+        Assert.That(await new PlayerStore(host.Data.Main, host.Data.Queries).SaveAsync(7, new PlayerState(0, 0, 0, 0), owner.FencingToken - 1, ct), Is.False, "an older token was accepted");
+    }
+
+    [Test]
+    [Category("Integration")]
+    public async Task StartAsync_ThreeRedisServers_OwnershipUsesRedlock(CancellationToken ct)
+    {
+        string servers = TestServices.RequireRedis().ToString();
+        HostStartResult start = await RealmHost.StartAsync(
+            HostTestOptions.Create(_folder, ("Coordination:Redis", servers), ("Coordination:OwnershipLeaseMs", "2000"), ("Coordination:LoginWaitMs", "100")),
+            NullLoggerFactory.Instance, ct);
+        Assert.That(start.Succeeded, Is.True, start.Error);
+        await using RealmHost host = start.Host!;
+        Assert.That(host.Locks.Name, Does.StartWith("redlock(3)"));
+        long id = Random.Shared.NextInt64(1, long.MaxValue);
+
+        ClaimResult claim = await host.Ownership.ClaimAsync(id, "Hal", ct);
+        Assert.That(claim.Status, Is.EqualTo(ClaimStatus.Owned), claim.Reason);
+        await using PlayerOwner owner = claim.Owner!;
+        ClaimResult again = await host.Ownership.ClaimAsync(id, "Hal", ct);
+
+        Assert.That(again.Status, Is.EqualTo(ClaimStatus.OwnedElsewhere));
+        Assert.That(again.Reason, Is.EqualTo("still logged in elsewhere"));
     }
 
     [Test]

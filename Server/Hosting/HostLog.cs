@@ -21,6 +21,9 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Coordination: in-process locks (no Redis configured; correct for a single server only)")]
     public static partial void InProcessCoordination(ILogger logger);
 
+    [LoggerMessage(EventId = 108, Level = LogLevel.Information, Message = "Player ownership: locks on {Locks}, lease {LeaseMs} ms renewed at a third, login wait {WaitMs} ms; saves are fenced")]
+    public static partial void OwnershipReady(ILogger logger, string locks, int leaseMs, int waitMs);
+
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Listening on UDP {EndPoint} (receive buffer {ReceiveGranted} B granted of {ReceiveAsked} B asked, send buffer {SendGranted} B of {SendAsked} B)")]
     public static partial void Listening(ILogger logger, IPEndPoint endPoint, int receiveGranted, int receiveAsked, int sendGranted, int sendAsked);
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Realm.Data.Coordination;
+using Realm.Data.Locking;
+using Realm.Data.Ownership;
 using Realm.Data.Providers;
 using Realm.Server.Hosting.Options;
 using Realm.Server.Net;
@@ -10,7 +12,8 @@ using StackExchange.Redis;
 namespace Realm.Server.Hosting;
 
 /// <summary>
-/// The running server: its data tier (connection pools, health monitor, query catalog), its UDP socket and receive thread. Built by
+/// The running server: its data tier (connection pools, health monitor, query catalog), player ownership (locks
+/// in-process, on Redis or Redlock, with fenced saves), its UDP socket and receive thread. Built by
 /// <see cref="StartAsync"/>, which checks every dependency before reporting success, and torn down by
 /// <see cref="StopAsync"/>, which releases everything it took.
 /// </summary>
@@ -20,14 +23,17 @@ internal sealed class RealmHost : IAsyncDisposable
 
     private readonly ILogger _logger;
     private readonly DataTier _data;
+    private readonly DistributedLock _locks;
     private readonly DatagramReceiver _receiver;
     private readonly long _startedAt;
     private int _stopped;
 
-    private RealmHost(ILogger logger, DataTier data, DatagramReceiver receiver, IPEndPoint localEndPoint, string databaseLocation)
+    private RealmHost(ILogger logger, DataTier data, DistributedLock locks, PlayerOwnership ownership, DatagramReceiver receiver, IPEndPoint localEndPoint, string databaseLocation)
     {
         _logger = logger;
         _data = data;
+        _locks = locks;
+        Ownership = ownership;
         _receiver = receiver;
         LocalEndPoint = localEndPoint;
         DatabaseLocation = databaseLocation;
@@ -44,6 +50,12 @@ internal sealed class RealmHost : IAsyncDisposable
 
     /// <summary>The connection pools, health monitor and query catalog.</summary>
     public DataTier Data => _data;
+
+    /// <summary>The lock service the ownership uses (in-process, one Redis, or Redlock).</summary>
+    public IDistributedLock Locks => _locks;
+
+    /// <summary>Claims players on login and fences their saves, on the main pool.</summary>
+    public PlayerOwnership Ownership { get; }
 
     public bool IsStopped => Volatile.Read(ref _stopped) != 0;
 
@@ -109,6 +121,27 @@ internal sealed class RealmHost : IAsyncDisposable
                 HostLog.InProcessCoordination(logger);
             }
 
+            CoordinationOptions coordination = options.Coordination;
+#pragma warning disable CA2000 // disposed on the failure path below, owned by the host on success
+            DistributedLock locks = await DistributedLock.ConnectAsync(coordination.Redis, new LockOptions(), loggerFactory.CreateLogger("Realm.Data.Locking"));
+#pragma warning restore CA2000
+            PlayerOwnership ownership;
+            try
+            {
+                var ownershipOptions = new PlayerOwnershipOptions
+                {
+                    Lease = TimeSpan.FromMilliseconds(coordination.OwnershipLeaseMs),
+                    LoginWait = TimeSpan.FromMilliseconds(coordination.LoginWaitMs),
+                };
+                ownership = new PlayerOwnership(locks, new PlayerStore(database.Main, database.Queries), ownershipOptions, loggerFactory.CreateLogger("Realm.Data.Ownership"));
+            }
+            catch
+            {
+                await locks.DisposeAsync();
+                throw;
+            }
+
+            HostLog.OwnershipReady(logger, locks.Name, coordination.OwnershipLeaseMs, coordination.LoginWaitMs);
             HostLog.Listening(logger, binding.LocalEndPoint, binding.ReceiveBufferBytes, network.ReceiveBufferBytes, binding.SendBufferBytes, network.SendBufferBytes);
             if (binding.ReceiveBufferBytes < network.ReceiveBufferBytes)
             {
@@ -117,7 +150,7 @@ internal sealed class RealmHost : IAsyncDisposable
 
             var receiver = new DatagramReceiver(binding.Socket);
 #pragma warning disable CA2000 // ownership passes to the caller through HostStartResult
-            var host = new RealmHost(logger, database, receiver, binding.LocalEndPoint, endpoint.DisplayName);
+            var host = new RealmHost(logger, database, locks, ownership, receiver, binding.LocalEndPoint, endpoint.DisplayName);
 #pragma warning restore CA2000
             receiver.Start();
             database = null; // owned by the host from here on
@@ -149,6 +182,7 @@ internal sealed class RealmHost : IAsyncDisposable
             HostLog.ReceiverDidNotStop(_logger, (int)ReceiverStopTimeout.TotalMilliseconds);
         }
 
+        await _locks.DisposeAsync(); // before the pools: a handle still held ends at its lease, its owner's saves stay fenced
         await _data.DisposeAsync();
         double uptime = Stopwatch.GetElapsedTime(_startedAt).TotalSeconds;
         HostLog.Stopped(_logger, uptime, _receiver.DatagramsReceived, _receiver.BytesReceived);

@@ -45,6 +45,9 @@ public sealed class RealmOptionsTests
     [TestCase("Logging:Level", "Loud", "one of Trace, Debug, Information")]
     [TestCase("Coordination:Redis", "127.0.0.1", "host:port")]
     [TestCase("Coordination:Redis", "a:1,a:1", "appears twice")]
+    [TestCase("Coordination:Redis", "a:1,b:2", "two cannot form a fault-tolerant majority")]
+    [TestCase("Coordination:OwnershipLeaseMs", "10", "a whole number from 50 to 3600000")]
+    [TestCase("Coordination:LoginWaitMs", "-1", "a whole number from 0 to 300000")]
     public void TryRead_BadValue_ErrorNamesKeyValueAndWhatIsAllowed(string key, string value, string allowed)
     {
         Assert.That(RealmOptions.TryRead(Config((key, value), ("Storage:SqlitePath", Path.Combine(_folder, "realm.db"))), out _, out var errors), Is.False);
