@@ -23,6 +23,11 @@ internal static class Program
                      --threads T (cores - 1)  --server 127.0.0.1:PORT  --json FILE
                      --loss PCT  --latency MS   network conditioner on both ends (Realm modes)
 
+          locks      Lock latency on loopback Redis, one operation in flight: SE.Redis baselines (SET NX PX;
+                     LockTake+LockRelease), Realm on one Redis, Realm's Redlock over three, in-process.
+                     --redis HOST:PORT,HOST:PORT,HOST:PORT (required; the first is the single instance)
+                     --ops N (20000 per case)  --rounds R (3, interleaved)
+
         The game-host scenarios arrive with the game host. Load tests target loopback addresses only.
         """;
 
@@ -38,6 +43,14 @@ internal static class Program
         {
             case "echo":
                 return RunEcho(args[1..]);
+            case "locks":
+                if (!Locks.LockLatencyBench.TryParse(args[1..], out Locks.LockLatencyBench? bench, out string? error))
+                {
+                    Console.Error.WriteLine($"loadtester locks: {error}");
+                    return 2;
+                }
+
+                return bench!.RunAsync(Console.Out).GetAwaiter().GetResult();
             default:
                 Console.Error.WriteLine($"loadtester: unknown command \"{args[0]}\"");
                 Console.Error.WriteLine(Usage);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Realm.Data.Coordination;
 using Realm.Data.Locking.Internal;
+using StackExchange.Redis;
 
 namespace Realm.Data.Locking;
 
@@ -95,12 +96,13 @@ public sealed class DistributedLock : IDistributedLock
         }
 
         options = Checked(options);
+        var sockets = new SocketManager("realm-redlock");
         var connections = new RedisLockServer[servers.Count];
         try
         {
             for (int i = 0; i < servers.Count; i++)
             {
-                connections[i] = await RedisLockServer.ConnectAsync(servers[i], options).ConfigureAwait(false);
+                connections[i] = await RedisLockServer.ConnectAsync(servers[i], options, sockets).ConfigureAwait(false);
             }
         }
         catch
@@ -113,11 +115,12 @@ public sealed class DistributedLock : IDistributedLock
                 }
             }
 
+            sockets.Dispose();
             throw;
         }
 
-#pragma warning disable CA2000 // the lock owns the backend, which owns the connections
-        return new DistributedLock(new RedlockBackend(connections, options), options, logger);
+#pragma warning disable CA2000 // the lock owns the backend, which owns the connections and their socket threads
+        return new DistributedLock(new RedlockBackend(connections, sockets, options), options, logger);
 #pragma warning restore CA2000
     }
 

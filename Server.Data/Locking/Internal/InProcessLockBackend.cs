@@ -5,8 +5,8 @@ namespace Realm.Data.Locking.Internal;
 /// expiry at the lease (checked on access, swept as the table grows), fencing token per acquisition.
 /// </summary>
 /// <remarks>
-/// Tokens come from one counter started at the wall clock in microseconds, so a restarted server still
-/// hands out tokens above those it stored before. Not a hot path (one acquisition per login): a lock
+/// Tokens are max(last + 1, wall clock in µs), so a restarted server still hands out tokens above those it
+/// stored before. Not a hot path (one acquisition per login): a lock
 /// keeps it simple and obviously correct.
 /// </remarks>
 internal sealed class InProcessLockBackend : LockBackend
@@ -22,7 +22,7 @@ internal sealed class InProcessLockBackend : LockBackend
     public InProcessLockBackend(TimeProvider time)
     {
         _time = time;
-        _lastToken = time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+        _lastToken = FenceFloor.Now(time);
     }
 
     public override string Name => "in-process";
@@ -56,7 +56,8 @@ internal sealed class InProcessLockBackend : LockBackend
             }
 
             _locks[resource] = new Entry(owner, now + ToTimestamp(lease));
-            return Task.FromResult(new BackendResult(BackendOutcome.Done, ++_lastToken));
+            _lastToken = Math.Max(_lastToken + 1, FenceFloor.Now(_time)); // time-like, as the Redis tokens
+            return Task.FromResult(new BackendResult(BackendOutcome.Done, _lastToken));
         }
     }
 

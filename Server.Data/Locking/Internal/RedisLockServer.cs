@@ -16,17 +16,26 @@ namespace Realm.Data.Locking.Internal;
 /// </remarks>
 internal sealed class RedisLockServer : IAsyncDisposable
 {
-    // SET NX PX and the token INCR in one script: no holder can exist without its token. A missing counter
-    // (first use, expired retention, restart without persistence) starts at the server clock in µs, above every
-    // token issued before (LockOptions.FenceRetention explains why).
+    // SET NX PX and the fencing token in one script: no holder can exist without its token. The token is
+    // max(stored + 1, ARGV[4]), ARGV[4] being the client's wall clock in µs, the same for every master of one
+    // Redlock attempt: masters that have seen the resource before agree on it as long as the clock moved on, so
+    // Redlock needs no second round to reconcile them. A missing counter (first use, expired retention, restart
+    // without persistence) starts at this server's clock in µs instead of stored + 1, which keeps tokens above
+    // those issued before the loss (LockOptions.FenceRetention). Lua numbers are doubles: exact up to 2^53,
+    // which µs since 1970 stay below until the year 2255.
     private const string AcquireScript = """
         if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-          if redis.call('EXISTS', KEYS[2]) == 0 then
+          local stored = redis.call('GET', KEYS[2])
+          local token
+          if stored then
+            token = tonumber(stored) + 1
+          else
             local t = redis.call('TIME')
-            redis.call('SET', KEYS[2], t[1] .. string.format('%06d', tonumber(t[2])))
+            token = tonumber(t[1]) * 1000000 + tonumber(t[2])
           end
-          local token = redis.call('INCR', KEYS[2])
-          redis.call('PEXPIRE', KEYS[2], ARGV[3])
+          local floor = tonumber(ARGV[4])
+          if floor > token then token = floor end
+          redis.call('SET', KEYS[2], string.format('%d', token), 'PX', ARGV[3])
           return token
         end
         return 0
@@ -79,7 +88,11 @@ internal sealed class RedisLockServer : IAsyncDisposable
     /// Connects without failing on an unreachable server: the multiplexer keeps reconnecting, and each call
     /// reports the server as failed until it answers (a Redlock majority can work with one master down).
     /// </summary>
-    public static async Task<RedisLockServer> ConnectAsync(DnsEndPoint endpoint, LockOptions options)
+    /// <param name="endpoint">The server.</param>
+    /// <param name="options">Timeouts, key prefix, clock.</param>
+    /// <param name="sockets">Socket threads shared with other connections (Redlock: one set for every master
+    /// instead of one per multiplexer, which on a small machine costs context switches); null for the default.</param>
+    public static async Task<RedisLockServer> ConnectAsync(DnsEndPoint endpoint, LockOptions options, SocketManager? sockets = null)
     {
         int timeoutMs = (int)Math.Max(1000, options.OperationTimeout.TotalMilliseconds);
         var configuration = new ConfigurationOptions
@@ -90,6 +103,7 @@ internal sealed class RedisLockServer : IAsyncDisposable
             ConnectRetry = 2,
             KeepAlive = 1,
             AllowAdmin = false,
+            SocketManager = sockets,
         };
         configuration.EndPoints.Add(endpoint.Host, endpoint.Port);
         ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
@@ -100,11 +114,12 @@ internal sealed class RedisLockServer : IAsyncDisposable
         return new RedisLockServer(connection, endpoint, options);
     }
 
-    public async Task<BackendResult> AcquireAsync(string resource, string owner, TimeSpan lease, TimeSpan timeout)
+    /// <summary>Sets the lock if free; the token is at least <paramref name="floor"/> (wall clock in µs).</summary>
+    public async Task<BackendResult> AcquireAsync(string resource, string owner, TimeSpan lease, long floor, TimeSpan timeout)
     {
         RedisKey lockKey = LockKey(resource);
         RedisKey[] keys = [lockKey, FenceKey(resource)];
-        RedisValue[] values = [owner, (long)lease.TotalMilliseconds, _fenceRetentionMs];
+        RedisValue[] values = [owner, (long)lease.TotalMilliseconds, _fenceRetentionMs, floor];
         (RedisResult? result, string? error) = await EvaluateAsync(AcquireScript, keys, values, timeout).ConfigureAwait(false);
         if (result is null)
         {

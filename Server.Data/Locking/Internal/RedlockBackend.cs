@@ -1,4 +1,5 @@
 using System.Text;
+using StackExchange.Redis;
 
 namespace Realm.Data.Locking.Internal;
 
@@ -12,9 +13,13 @@ internal sealed class RedlockBackend : LockBackend
     private readonly RedisLockServer[] _servers;
     private readonly int _quorum;
     private readonly TimeSpan _operationTimeout;
+    private readonly TimeProvider _time;
+    private readonly SocketManager _sockets;
 
-    public RedlockBackend(RedisLockServer[] servers, LockOptions options)
+    public RedlockBackend(RedisLockServer[] servers, SocketManager sockets, LockOptions options)
     {
+        _sockets = sockets;
+        _time = options.TimeProvider;
         _servers = servers;
         _quorum = LockValidity.Quorum(servers.Length);
         _operationTimeout = options.OperationTimeout;
@@ -26,7 +31,8 @@ internal sealed class RedlockBackend : LockBackend
     public override async Task<BackendResult> TryAcquireAsync(string resource, string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         TimeSpan timeout = ShortTimeout(lease);
-        BackendResult[] results = await GatherAsync(server => server.AcquireAsync(resource, owner, lease, timeout)).ConfigureAwait(false);
+        long floor = FenceFloor.Now(_time);
+        BackendResult[] results = await GatherAsync(server => server.AcquireAsync(resource, owner, lease, floor, timeout)).ConfigureAwait(false);
         int granted = 0;
         long token = 0;
         foreach (BackendResult result in results)
@@ -91,6 +97,8 @@ internal sealed class RedlockBackend : LockBackend
         {
             await server.DisposeAsync().ConfigureAwait(false);
         }
+
+        _sockets.Dispose();
     }
 
     /// <summary>Per-master timeout for acquisition and renewal: the smaller of the operation timeout and lease/10.</summary>
@@ -107,38 +115,16 @@ internal sealed class RedlockBackend : LockBackend
     /// </summary>
     private async Task<BackendResult[]> GatherAsync(Func<RedisLockServer, Task<BackendResult>> call)
     {
-        var tasks = new Task<BackendResult>[_servers.Length];
+        var gathering = new Gathering(_servers.Length, _quorum);
         for (int i = 0; i < _servers.Length; i++)
         {
-            tasks[i] = call(_servers[i]);
+            // Counted on the thread that completes each call: one wake-up of the caller once the majority is decided,
+            // instead of one per answer.
+            _ = call(_servers[i]).ContinueWith(Gathering.OnAnswer, (gathering, i), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        var pending = new List<Task<BackendResult>>(tasks);
-        int agreed = 0;
-        int other = 0;
-        while (pending.Count > 0 && agreed < _quorum && other <= _servers.Length - _quorum)
-        {
-            Task<BackendResult> finished = await Task.WhenAny(pending).ConfigureAwait(false);
-            pending.Remove(finished);
-            if ((await finished.ConfigureAwait(false)).Outcome == BackendOutcome.Done)
-            {
-                agreed++;
-            }
-            else
-            {
-                other++;
-            }
-        }
-
-        var results = new BackendResult[tasks.Length];
-        for (int i = 0; i < tasks.Length; i++)
-        {
-            results[i] = tasks[i].IsCompletedSuccessfully
-                ? await tasks[i].ConfigureAwait(false) // already complete: no wait
-                : BackendResult.Fail($"Redis {_servers[i].Name}: no answer before the majority was decided");
-        }
-
-        return results;
+        await gathering.Decided.ConfigureAwait(false);
+        return gathering.Snapshot(_servers);
     }
 
     /// <summary>
@@ -211,5 +197,51 @@ internal sealed class RedlockBackend : LockBackend
         }
 
         return BackendResult.Fail($"no majority to {operation} ({done} of {_servers.Length} agreed, {_quorum} needed; {notOwner} held by another owner{(errors.Length > 0 ? "; " + errors : string.Empty)})");
+    }
+
+    /// <summary>The answers of one parallel call, and the moment the majority is decided.</summary>
+    private sealed class Gathering(int servers, int quorum)
+    {
+        private readonly int _servers = servers;
+        private readonly int _quorum = quorum;
+        private readonly BackendResult?[] _results = new BackendResult?[servers];
+        private readonly TaskCompletionSource _decided = new();
+        private int _agreed;
+        private int _other;
+
+        public Task Decided => _decided.Task;
+
+        public static void OnAnswer(Task<BackendResult> call, object? state)
+        {
+            (Gathering gathering, int index) = ((Gathering, int))state!;
+            BackendResult result = call.IsCompletedSuccessfully ? call.Result : BackendResult.Fail(call.Exception?.InnerException?.Message ?? "cancelled");
+            lock (gathering._results)
+            {
+                gathering._results[index] = result;
+            }
+
+            // Each answer counts once; whichever answer decides the majority (or is the last) completes the wait.
+            bool decided = result.Outcome == BackendOutcome.Done
+                ? Interlocked.Increment(ref gathering._agreed) >= gathering._quorum
+                : Interlocked.Increment(ref gathering._other) > gathering._servers - gathering._quorum;
+            if (decided || Volatile.Read(ref gathering._agreed) + Volatile.Read(ref gathering._other) == gathering._servers)
+            {
+                gathering._decided.TrySetResult();
+            }
+        }
+
+        public BackendResult[] Snapshot(RedisLockServer[] names)
+        {
+            var copy = new BackendResult[names.Length];
+            lock (_results)
+            {
+                for (int i = 0; i < copy.Length; i++)
+                {
+                    copy[i] = _results[i] ?? BackendResult.Fail($"Redis {names[i].Name}: no answer before the majority was decided");
+                }
+            }
+
+            return copy;
+        }
     }
 }

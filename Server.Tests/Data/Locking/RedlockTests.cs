@@ -113,6 +113,25 @@ public sealed class RedlockTests
     }
 
     [Test]
+    public async Task FencingToken_FreshAndReusedResources_EveryMasterStoresTheSameToken()
+    {
+        // The token floor (client clock + 1 s) wins on every master, so one round is enough: no write-back.
+        await using DistributedLock locks = await DistributedLock.ConnectRedlockAsync(_servers.Take(3).ToArray());
+        string resource = LockTestSupport.NewResource("redlock-agree");
+        for (int i = 0; i < 5; i++)
+        {
+            LockAcquisition acquisition = await locks.TryAcquireAsync(resource, Lease, TimeSpan.Zero);
+            Assert.That(acquisition.Acquired, Is.True, acquisition.Reason);
+            await using ILockHandle handle = acquisition.Handle!;
+            for (int m = 0; m < 3; m++)
+            {
+                string? stored = await _admin[m].GetDatabase().StringGetAsync(LockTestSupport.FenceKey(resource));
+                Assert.That(stored, Is.EqualTo(handle.FencingToken.ToString(CultureInfo.InvariantCulture)), $"master {m}, holder {i}");
+            }
+        }
+    }
+
+    [Test]
     public async Task TryAcquire_AcquisitionSlowerThanTheValidity_FailsAndReleasesOnEveryMaster()
     {
         // Every clock read moves 900 ms on: the acquisition "takes" 900 ms of a 1 s lease, more than its
