@@ -196,25 +196,26 @@ public sealed class DistributedLockContractTests(LockKind kind)
         Assert.That(other.Status, Is.EqualTo(LockStatus.HeldElsewhere));
     }
 
-    [Test]
-    public async Task Watchdog_HoldingForManyLeases_KeepsTheLock()
+    [TestCase(100)]
+    [TestCase(400)]
+    public async Task Watchdog_HoldingForSixLeases_KeepsTheLock(int leaseMs)
     {
         string resource = LockTestSupport.NewResource("watchdog");
-        TimeSpan lease = TimeSpan.FromMilliseconds(150);
+        TimeSpan lease = TimeSpan.FromMilliseconds(leaseMs);
         ILockHandle handle = await AcquireAsync(_lock, resource, lease);
         long start = Stopwatch.GetTimestamp();
         int checks = 0;
-        while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromMilliseconds(1200)) // 8 leases
+        while (Stopwatch.GetElapsedTime(start) < lease * 6)
         {
             LockAcquisition other = await _lock.TryAcquireAsync(resource, lease, TimeSpan.Zero);
             Assert.That(other.Status, Is.EqualTo(LockStatus.HeldElsewhere), $"lost after {Stopwatch.GetElapsedTime(start).TotalMilliseconds:F0} ms");
             Assert.That(handle.IsHeld, Is.True);
             checks++;
-            await Task.Delay(40);
+            await Task.Delay(lease / 8);
         }
 
         Assert.That(handle.LeaseLost.IsCancellationRequested, Is.False);
-        Assert.That(checks, Is.GreaterThan(10));
+        Assert.That(checks, Is.GreaterThan(12));
     }
 
     [Test]

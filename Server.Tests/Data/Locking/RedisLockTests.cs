@@ -48,12 +48,40 @@ public sealed class RedisLockTests
     }
 
     [Test]
+    public async Task TryAcquire_WaitingASecondForAHeldLock_RetriesWithBackoffNotABusyLoop()
+    {
+        DnsEndPoint server = LockTestSupport.RedisServers()[0];
+        ConnectionMultiplexer admin = await LockTestSupport.ConnectAsync(server);
+        await using DistributedLock locks = await DistributedLock.ConnectRedisAsync(server);
+        try
+        {
+            string resource = LockTestSupport.NewResource("backoff");
+            LockAcquisition holder = await locks.TryAcquireAsync(resource, TimeSpan.FromSeconds(5), TimeSpan.Zero);
+            Assert.That(holder.Acquired, Is.True, holder.Reason);
+            await using ILockHandle handle = holder.Handle!;
+            long before = await EvalCallsAsync(admin);
+
+            LockAcquisition waiter = await locks.TryAcquireAsync(resource, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1));
+
+            long attempts = await EvalCallsAsync(admin) - before; // the holder renews at most once in that second
+            Assert.That(waiter.Status, Is.EqualTo(LockStatus.HeldElsewhere));
+            // 5 ms doubling to 100 ms, with jitter: about 10–25 attempts in a second; a busy loop makes thousands.
+            Assert.That(attempts, Is.InRange(5, 40), "attempts in one second of waiting");
+        }
+        finally
+        {
+            await LockTestSupport.CloseAsync(admin);
+        }
+    }
+
+    [Test]
     public async Task RedisKilledDuringUse_HolderNotifiedAndClearErrors_AfterRestartLocksWorkWithLargerTokens()
     {
         string control = TestServices.RequireRedisControl();
         DnsEndPoint server = LockTestSupport.RedisServers()[^1];
         string port = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await using DistributedLock locks = await DistributedLock.ConnectRedisAsync(server);
+        await using DistributedLock redlock = await DistributedLock.ConnectRedlockAsync(LockTestSupport.RedisServers().Take(3).ToArray());
         string resource = LockTestSupport.NewResource("killed");
         TimeSpan lease = TimeSpan.FromMilliseconds(600);
         LockAcquisition acquisition = await locks.TryAcquireAsync(resource, lease, TimeSpan.FromSeconds(5));
@@ -77,6 +105,11 @@ public sealed class RedisLockTests
             Assert.That(refused.Status, Is.EqualTo(LockStatus.Unavailable));
             Assert.That(refused.Reason, Does.Contain($"Redis {LockTestSupport.Format(server)}"));
 
+            // Redlock over the three, with this one dead: the other two are a majority.
+            LockAcquisition majority = await redlock.TryAcquireAsync(LockTestSupport.NewResource("killed-redlock"), lease, TimeSpan.Zero);
+            Assert.That(majority.Acquired, Is.True, majority.Reason);
+            await majority.Handle!.DisposeAsync();
+
             await TestServices.RunControlAsync(control, "start", port);
             restarted = true;
 
@@ -98,5 +131,23 @@ public sealed class RedisLockTests
 
             await handle.DisposeAsync();
         }
+    }
+
+    /// <summary>Script calls the server has run (INFO commandstats: EVAL and EVALSHA, which StackExchange.Redis switches to), renewals of other locks included.</summary>
+    private static async Task<long> EvalCallsAsync(ConnectionMultiplexer admin)
+    {
+        string info = (string)(await admin.GetDatabase().ExecuteAsync("INFO", "commandstats"))!;
+        long calls = 0;
+        foreach (string line in info.Split('\n'))
+        {
+            if (line.StartsWith("cmdstat_eval:", StringComparison.Ordinal) || line.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal))
+            {
+                int start = line.IndexOf("calls=", StringComparison.Ordinal) + 6;
+                int end = line.IndexOf(',', start);
+                calls += long.Parse(line[start..end], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return calls;
     }
 }
