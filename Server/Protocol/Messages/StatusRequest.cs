@@ -1,0 +1,30 @@
+namespace Realm.Server.Protocol.Messages;
+
+/// <summary>
+/// Asks for the server's figures. Reliable ordered. Wire: request id (varuint), reset (bool: start the tick
+/// histograms afresh after answering, for a load test's measured stage).
+/// </summary>
+internal readonly record struct StatusRequest(uint RequestId, bool Reset) : IMessage<StatusRequest>
+{
+    public static byte Id => MessageIds.StatusRequest;
+
+    public static bool TryRead(scoped ref PacketReader reader, out StatusRequest message)
+    {
+        PacketReader r = reader;
+        if (r.TryReadVarUInt32(out uint id) && r.TryReadBool(out bool reset))
+        {
+            reader = r;
+            message = new StatusRequest(id, reset);
+            return true;
+        }
+
+        message = default;
+        return false;
+    }
+
+    public void Write(ref PacketWriter writer)
+    {
+        writer.WriteVarUInt32(RequestId);
+        writer.WriteBool(Reset);
+    }
+}
