@@ -9,9 +9,11 @@ namespace Realm.Server.Hosting.Options;
 /// </summary>
 internal sealed class RealmOptions
 {
-    private static readonly string[] Sections = ["Network", "Storage", "Pools", "Coordination", "Logging"];
+    private static readonly string[] Sections = ["Network", "Game", "Storage", "Pools", "Coordination", "Logging"];
 
     public NetworkOptions Network { get; init; } = new();
+
+    public GameOptions Game { get; init; } = new();
 
     public StorageOptions Storage { get; init; } = new();
 
@@ -27,6 +29,7 @@ internal sealed class RealmOptions
         ArgumentNullException.ThrowIfNull(configuration);
         var found = new List<OptionError>();
         var network = new OptionReader(configuration.GetSection("Network"), found);
+        var game = new OptionReader(configuration.GetSection("Game"), found);
         var storage = new OptionReader(configuration.GetSection("Storage"), found);
         var coordination = new OptionReader(configuration.GetSection("Coordination"), found);
         var logging = new OptionReader(configuration.GetSection("Logging"), found);
@@ -35,6 +38,7 @@ internal sealed class RealmOptions
         options = new RealmOptions
         {
             Network = NetworkOptions.Read(network),
+            Game = GameOptions.Read(game),
             Storage = storageOptions,
             Pools = PoolsOptions.Read(configuration.GetSection("Pools"), storageOptions, found),
             Coordination = CoordinationOptions.Read(coordination),
@@ -42,6 +46,7 @@ internal sealed class RealmOptions
         };
 
         network.RejectUnknownKeys();
+        game.RejectUnknownKeys();
         storage.RejectUnknownKeys();
         coordination.RejectUnknownKeys();
         logging.RejectUnknownKeys();

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Realm.Server.Net.Transport;
+using Realm.Server.Net.Wire;
+using Realm.Server.Protocol;
+using Realm.Server.Protocol.Messages;
+
+namespace Realm.Server.Tests.Simulation;
+
+/// <summary>A game client on loopback, pumped from the test thread, that keeps what the server told it.</summary>
+internal sealed class GameTestClient : INetEventListener, IDisposable
+{
+    private readonly NetHost _host;
+    private uint _sequence;
+
+    public GameTestClient(IPEndPoint server, string token, ushort version = LoginRequest.CurrentVersion)
+    {
+        _host = new NetHost(new NetHostOptions { ReceiveThread = false });
+        Assert.That(_host.StartClient(server.AddressFamily, out string? error), Is.True, error);
+        Span<byte> buffer = stackalloc byte[128];
+        var writer = new PacketWriter(buffer, buffer.Length);
+        Message.Write(ref writer, new LoginRequest(version, Encoding.UTF8.GetBytes(token)));
+        Peer = _host.Connect(server, writer.Written);
+    }
+
+    public NetPeer Peer { get; }
+
+    public Welcome? Welcome { get; private set; }
+
+    /// <summary>Entities currently in view (entered and not left), with the player they belong to.</summary>
+    public Dictionary<uint, long> InView { get; } = [];
+
+    public List<uint> Entered { get; } = [];
+
+    public List<uint> Left { get; } = [];
+
+    /// <summary>Latest snapshot position of every entity seen in a snapshot.</summary>
+    public Dictionary<uint, (int X, int Y)> Positions { get; } = [];
+
+    public List<PositionCorrection> Corrections { get; } = [];
+
+    public List<(ChatScope Scope, long From, string Text)> Chat { get; } = [];
+
+    public List<ErrorCode> Errors { get; } = [];
+
+    public List<StatusResponse> Status { get; } = [];
+
+    public (DisconnectReason Reason, string Text)? Disconnected { get; private set; }
+
+    public void Move(int x, int y) => Send(new MoveInput(++_sequence, x, y, 0), DeliveryMethod.UnreliableSequenced, 0);
+
+    public void Say(string text, ChatScope scope = ChatScope.Zone, long target = 0) => Send(new ChatSend(scope, target, Encoding.UTF8.GetBytes(text)), DeliveryMethod.ReliableOrdered, 0);
+
+    public void AskStatus(bool reset = false) => Send(new StatusRequest(1, reset), DeliveryMethod.ReliableOrdered, 0);
+
+    public void ChangeZone(uint zone) => Send(new ZoneChange(zone), DeliveryMethod.ReliableOrdered, 0);
+
+    /// <summary>Pumps until <paramref name="condition"/> holds; fails the test after <paramref name="seconds"/>.</summary>
+    public void PumpUntil(Func<bool> condition, string what, double seconds = 10) => PumpAllUntil([this], condition, what, seconds);
+
+    public static void PumpAllUntil(IReadOnlyList<GameTestClient> clients, Func<bool> condition, string what, double seconds = 10)
+    {
+        long start = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            foreach (GameTestClient client in clients)
+            {
+                client.Pump();
+            }
+
+            if (condition())
+            {
+                return;
+            }
+
+            if (Stopwatch.GetElapsedTime(start).TotalSeconds > seconds)
+            {
+                Assert.Fail($"not within {seconds} s: {what}");
+            }
+
+            Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>Pumps everyone for <paramref name="milliseconds"/> (to show that something does <em>not</em> arrive).</summary>
+    public static void PumpAllFor(IReadOnlyList<GameTestClient> clients, int milliseconds)
+    {
+        long start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < milliseconds)
+        {
+            foreach (GameTestClient client in clients)
+            {
+                client.Pump();
+            }
+
+            Thread.Sleep(1);
+        }
+    }
+
+    public void Pump()
+    {
+        GameTestClient self = this;
+        _host.Poll(ref self, TimeSpan.Zero);
+        _host.Flush();
+    }
+
+    public void Dispose() => _host.Dispose();
+
+    ConnectDecision INetEventListener.OnConnectRequest(in ConnectRequest request) => ConnectDecision.Reject("client"u8);
+
+    void INetEventListener.OnConnected(NetPeer peer)
+    {
+    }
+
+    void INetEventListener.OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel)
+    {
+        var reader = new PacketReader(payload);
+        switch (payload[0])
+        {
+            case MessageIds.Welcome when Message.TryRead(ref reader, out Welcome welcome):
+                Welcome = welcome;
+                InView.Clear();
+                break;
+            case MessageIds.EntityEnter when Message.TryRead(ref reader, out EntityEnter enter):
+                InView[enter.EntityId] = enter.PlayerId;
+                Entered.Add(enter.EntityId);
+                break;
+            case MessageIds.EntityLeave when Message.TryRead(ref reader, out EntityLeave leave):
+                InView.Remove(leave.EntityId);
+                Left.Add(leave.EntityId);
+                break;
+            case MessageIds.CellSnapshot when Message.TryRead(ref reader, out CellSnapshot snapshot):
+                for (int i = 0; i < snapshot.Count; i++)
+                {
+                    Assert.That(CellSnapshot.TryReadEntry(ref reader, out uint entity, out int x, out int y), Is.True, "snapshot entry");
+                    Positions[entity] = (x, y);
+                }
+
+                break;
+            case MessageIds.PositionCorrection when Message.TryRead(ref reader, out PositionCorrection correction):
+                Corrections.Add(correction);
+                break;
+            case MessageIds.ChatLine when Message.TryRead(ref reader, out ChatLine line):
+                Chat.Add((line.Scope, line.From, Encoding.UTF8.GetString(line.Text)));
+                break;
+            case MessageIds.ErrorNotice when Message.TryRead(ref reader, out ErrorNotice error):
+                Errors.Add(error.Code);
+                break;
+            case MessageIds.StatusResponse when Message.TryRead(ref reader, out StatusResponse status):
+                Status.Add(status);
+                break;
+            default:
+                Assert.Fail($"the server sent a message the client cannot read (id {payload[0]}, {payload.Length} B)");
+                break;
+        }
+    }
+
+    void INetEventListener.OnDisconnected(NetPeer peer, DisconnectReason reason, ReadOnlySpan<byte> data) =>
+        Disconnected = (reason, Encoding.UTF8.GetString(data));
+
+    private void Send<T>(in T message, DeliveryMethod method, byte channel)
+        where T : IMessage<T>, allows ref struct
+    {
+        Span<byte> buffer = stackalloc byte[1200];
+        var writer = new PacketWriter(buffer, buffer.Length);
+        Message.Write(ref writer, message);
+        Assert.That(Peer.Send(writer.Written, method, channel), Is.EqualTo(SendResult.Queued));
+    }
+}
