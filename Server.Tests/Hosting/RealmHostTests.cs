@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Realm.Data.Ownership;
 using Realm.Server.Hosting;
 using Realm.Server.Tests.Integration;
+using Realm.Server.Tests.Simulation;
 
 namespace Realm.Server.Tests.Hosting;
 
@@ -32,7 +33,7 @@ public sealed class RealmHostTests
             Assert.That(host.DatabaseLocation, Is.EqualTo(Path.Combine(_folder, "data", "realm.db")));
             Assert.That(host.LocalEndPoint.Address, Is.EqualTo(IPAddress.Loopback));
             Assert.That(host.LocalEndPoint.Port, Is.Not.Zero);
-            Assert.That(host.Receiver.IsRunning, Is.True);
+            Assert.That(SpinWait.SpinUntil(() => host.Game.Metrics.Ticks > 0, TimeSpan.FromSeconds(10)), Is.True, "the logic thread ticks");
         });
     }
 
@@ -93,19 +94,40 @@ public sealed class RealmHostTests
     }
 
     [Test]
-    public async Task Receiver_DatagramsSent_AreCountedAndDropped(CancellationToken ct)
+    public async Task GameClient_LogsInOnTheHostsPort_AndIsSavedAtShutdown(CancellationToken ct)
     {
         HostStartResult start = await RealmHost.StartAsync(HostTestOptions.Create(_folder), NullLoggerFactory.Instance, ct);
         await using RealmHost host = start.Host!;
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        using var client = new GameTestClient(host.LocalEndPoint, "42:Ayla");
+        client.PumpUntil(() => client.Welcome is not null, "welcome");
+
+        Task stop = host.StopAsync();
+        client.PumpUntil(() => client.Disconnected is not null, "shutdown notice");
+        await stop;
+
+        Assert.That(client.Disconnected!.Value.Text, Is.EqualTo("server shutting down"));
+        await using var probe = new SqliteConnection($"Data Source={Path.Combine(_folder, "data", "realm.db")};Pooling=False");
+        await probe.OpenAsync(ct);
+        await using var command = probe.CreateCommand();
+        command.CommandText = "SELECT name FROM players WHERE player_id = 42";
+        Assert.That(await command.ExecuteScalarAsync(ct), Is.EqualTo("Ayla"), "the player was not stored");
+    }
+
+    [Test]
+    public async Task MalformedDatagrams_AreCountedAndDropped_AndTheHostKeepsServing(CancellationToken ct)
+    {
+        HostStartResult start = await RealmHost.StartAsync(HostTestOptions.Create(_folder), NullLoggerFactory.Instance, ct);
+        await using RealmHost host = start.Host!;
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         byte[] payload = new byte[100];
         for (int i = 0; i < 5; i++)
         {
-            await client.SendToAsync(payload, SocketFlags.None, host.LocalEndPoint, ct);
+            await socket.SendToAsync(payload, SocketFlags.None, host.LocalEndPoint, ct);
         }
 
-        Assert.That(SpinWait.SpinUntil(() => host.Receiver.DatagramsReceived == 5, TimeSpan.FromSeconds(10)), Is.True, $"received {host.Receiver.DatagramsReceived} of 5");
-        Assert.That(host.Receiver.BytesReceived, Is.EqualTo(500));
+        Assert.That(SpinWait.SpinUntil(() => host.Net.Statistics.DroppedTotal == 5, TimeSpan.FromSeconds(10)), Is.True, $"dropped {host.Net.Statistics.DroppedTotal} of 5");
+        using var client = new GameTestClient(host.LocalEndPoint, "43:Bo");
+        client.PumpUntil(() => client.Welcome is not null, "welcome after the garbage");
     }
 
     [Test]
@@ -119,7 +141,6 @@ public sealed class RealmHostTests
         await host.StopAsync(); // idempotent
 
         Assert.That(host.IsStopped, Is.True);
-        Assert.That(host.Receiver.IsRunning, Is.False, "the receive thread ended");
         using (var rebind = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
         {
             Assert.DoesNotThrow(() => rebind.Bind(endpoint), "the UDP port is free again");

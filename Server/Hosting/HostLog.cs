@@ -39,9 +39,13 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Shutting down ({Reason})")]
     public static partial void ShuttingDown(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "Stopped cleanly after {UptimeSeconds:F1} s: {Datagrams} datagrams ({Bytes} B) received and dropped (no protocol handler yet)")]
+    [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "Game host: {TickRate} Hz, {Zones} zone(s) of {ZoneMeters} m, area-of-interest cells of {CellMeters} m, at most {MaxPlayers} players")]
+    public static partial void GameStarted(ILogger logger, int tickRate, int zones, int zoneMeters, int cellMeters, int maxPlayers);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Critical, Message = "The logic thread stopped on an exception: {Error}")]
+    public static partial void LogicThreadFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "Stopped cleanly after {UptimeSeconds:F1} s: {Datagrams} datagrams ({Bytes} B) received")]
     public static partial void Stopped(ILogger logger, double uptimeSeconds, long datagrams, long bytes);
 
-    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "The receive thread did not stop within {TimeoutMs} ms")]
-    public static partial void ReceiverDidNotStop(ILogger logger, int timeoutMs);
 }

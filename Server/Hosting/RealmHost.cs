@@ -6,7 +6,9 @@ using Realm.Data.Locking;
 using Realm.Data.Ownership;
 using Realm.Data.Providers;
 using Realm.Server.Hosting.Options;
-using Realm.Server.Net;
+using Realm.Server.Net.Transport;
+using Realm.Server.Simulation;
+using Realm.Server.Simulation.Sessions;
 using StackExchange.Redis;
 
 namespace Realm.Server.Hosting;
@@ -19,22 +21,24 @@ namespace Realm.Server.Hosting;
 /// </summary>
 internal sealed class RealmHost : IAsyncDisposable
 {
-    private static readonly TimeSpan ReceiverStopTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ILogger _logger;
     private readonly DataTier _data;
     private readonly DistributedLock _locks;
-    private readonly DatagramReceiver _receiver;
+    private readonly NetHost _net;
+    private readonly GameServer _game;
     private readonly long _startedAt;
     private int _stopped;
 
-    private RealmHost(ILogger logger, DataTier data, DistributedLock locks, PlayerOwnership ownership, DatagramReceiver receiver, IPEndPoint localEndPoint, string databaseLocation)
+    private RealmHost(ILogger logger, DataTier data, DistributedLock locks, PlayerOwnership ownership, NetHost net, GameServer game, IPEndPoint localEndPoint, string databaseLocation)
     {
         _logger = logger;
         _data = data;
         _locks = locks;
         Ownership = ownership;
-        _receiver = receiver;
+        _net = net;
+        _game = game;
         LocalEndPoint = localEndPoint;
         DatabaseLocation = databaseLocation;
         _startedAt = Stopwatch.GetTimestamp();
@@ -46,7 +50,11 @@ internal sealed class RealmHost : IAsyncDisposable
     /// <summary>Where the database is (file path or user@host:port/db).</summary>
     public string DatabaseLocation { get; }
 
-    public DatagramReceiver Receiver => _receiver;
+    /// <summary>The transport the game clients connect to.</summary>
+    public NetHost Net => _net;
+
+    /// <summary>The game host on its logic thread.</summary>
+    public GameServer Game => _game;
 
     /// <summary>The connection pools, health monitor and query catalog.</summary>
     public DataTier Data => _data;
@@ -72,8 +80,16 @@ internal sealed class RealmHost : IAsyncDisposable
         HostLog.Starting(logger, version, Environment.ProcessId);
 
         NetworkOptions network = options.Network;
-        if (!UdpSocketBinder.TryBind(network.Host, network.Port, network.ReceiveBufferBytes, network.SendBufferBytes, out UdpBinding binding, out string? bindError))
+#pragma warning disable CA2000 // disposed by FailAsync on every failure below, owned by the host on success
+        var net = new NetHost(new NetHostOptions
         {
+            MaxPeers = options.Game.MaxPlayers + 64, // the game refuses past MaxPlayers with "server full"; the transport keeps room to say so
+            SocketBufferBytes = Math.Max(network.ReceiveBufferBytes, network.SendBufferBytes),
+        });
+#pragma warning restore CA2000
+        if (!net.StartServer(network.Host, network.Port, out string? bindError))
+        {
+            net.Dispose();
             return await FailAsync(logger, bindError!);
         }
 
@@ -96,7 +112,7 @@ internal sealed class RealmHost : IAsyncDisposable
             catch (Exception e) when (DbCommands.IsConnectionFailure(e) || e is AggregateException or Realm.Data.Queries.QueryCatalogException or Realm.Data.Pooling.PoolTimeoutException)
             {
                 string reason = e is AggregateException a ? string.Join("; ", a.InnerExceptions.Select(i => i.Message)) : e.Message;
-                return await FailAsync(logger, $"cannot open the {endpoint.Provider} database {endpoint.DisplayName}: {reason}", binding, database);
+                return await FailAsync(logger, $"cannot open the {endpoint.Provider} database {endpoint.DisplayName}: {reason}", net, database);
             }
 
             if (options.Coordination.Redis is { } redis)
@@ -112,7 +128,7 @@ internal sealed class RealmHost : IAsyncDisposable
                     }
                     catch (RedisException e)
                     {
-                        return await FailAsync(logger, $"Redis {RedisEndpointList.Format(server)} (Coordination:Redis) does not answer: {e.Message}", binding, database);
+                        return await FailAsync(logger, $"Redis {RedisEndpointList.Format(server)} (Coordination:Redis) does not answer: {e.Message}", net, database);
                     }
                 }
             }
@@ -142,24 +158,27 @@ internal sealed class RealmHost : IAsyncDisposable
             }
 
             HostLog.OwnershipReady(logger, locks.Name, coordination.OwnershipLeaseMs, coordination.LoginWaitMs);
-            HostLog.Listening(logger, binding.LocalEndPoint, binding.ReceiveBufferBytes, network.ReceiveBufferBytes, binding.SendBufferBytes, network.SendBufferBytes);
-            if (binding.ReceiveBufferBytes < network.ReceiveBufferBytes)
+            IPEndPoint local = net.LocalEndPoint!;
+            HostLog.Listening(logger, local, net.ReceiveBufferBytes, network.ReceiveBufferBytes, net.SendBufferBytes, network.SendBufferBytes);
+            if (net.ReceiveBufferBytes < network.ReceiveBufferBytes)
             {
-                HostLog.ReceiveBufferShort(logger, binding.ReceiveBufferBytes, network.ReceiveBufferBytes);
+                HostLog.ReceiveBufferShort(logger, net.ReceiveBufferBytes, network.ReceiveBufferBytes);
             }
 
-            var receiver = new DatagramReceiver(binding.Socket);
+            GameOptions game = options.Game;
 #pragma warning disable CA2000 // ownership passes to the caller through HostStartResult
-            var host = new RealmHost(logger, database, locks, ownership, receiver, binding.LocalEndPoint, endpoint.DisplayName);
+            var gameServer = new GameServer(game, net, ownership, new DevelopmentAuthenticator(), loggerFactory.CreateLogger("Realm.Game"));
+            var host = new RealmHost(logger, database, locks, ownership, net, gameServer, local, endpoint.DisplayName);
 #pragma warning restore CA2000
-            receiver.Start();
+            gameServer.Start();
+            HostLog.GameStarted(logger, game.TickRate, game.Zones, game.ZoneSize / 100, game.CellSize / 100, game.MaxPlayers);
             database = null; // owned by the host from here on
             HostLog.Ready(logger);
             return new HostStartResult(host, null);
         }
         catch (OperationCanceledException)
         {
-            binding.Socket.Dispose();
+            net.Dispose();
             if (database is not null)
             {
                 await database.DisposeAsync();
@@ -177,22 +196,29 @@ internal sealed class RealmHost : IAsyncDisposable
             return;
         }
 
-        if (!_receiver.Stop(ReceiverStopTimeout))
+        // Stop accepting, tell every client, flush, then the final (fenced) saves; only then close the data tier.
+        await _game.StopAsync(StopTimeout);
+        _game.Dispose();
+        if (_game.Failure is { } failure)
         {
-            HostLog.ReceiverDidNotStop(_logger, (int)ReceiverStopTimeout.TotalMilliseconds);
+            string error = failure.ToString();
+            HostLog.LogicThreadFailed(_logger, error);
         }
 
+        long datagrams = _net.Statistics.DatagramsReceived;
+        long bytes = _net.Statistics.BytesReceived;
+        _net.Dispose();
         await _locks.DisposeAsync(); // before the pools: a handle still held ends at its lease, its owner's saves stay fenced
         await _data.DisposeAsync();
         double uptime = Stopwatch.GetElapsedTime(_startedAt).TotalSeconds;
-        HostLog.Stopped(_logger, uptime, _receiver.DatagramsReceived, _receiver.BytesReceived);
+        HostLog.Stopped(_logger, uptime, datagrams, bytes);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private static async Task<HostStartResult> FailAsync(ILogger logger, string reason, UdpBinding binding = default, DataTier? database = null)
+    private static async Task<HostStartResult> FailAsync(ILogger logger, string reason, NetHost? net = null, DataTier? database = null)
     {
-        binding.Socket?.Dispose();
+        net?.Dispose();
         if (database is not null)
         {
             await database.DisposeAsync();
