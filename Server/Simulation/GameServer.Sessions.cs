@@ -122,6 +122,20 @@ internal sealed partial class GameServer
         Spawn(session, owner.Loaded.Zone, owner.Loaded.X, owner.Loaded.Y);
     }
 
+    /// <summary>
+    /// Puts a player into the world without a login or an ownership claim (nothing is saved for it), on the
+    /// calling thread. For benchmarks and tests that drive <see cref="Tick"/> themselves, never while the
+    /// logic thread runs.
+    /// </summary>
+    internal Entity JoinWithoutClaim(ISessionLink link, PlayerIdentity identity, int zone, int x, int y)
+    {
+        var session = new Session(link, identity);
+        _byPeer[link.Id] = session;
+        _byPlayer[identity.PlayerId] = session;
+        Spawn(session, zone, x, y);
+        return session.Entity!;
+    }
+
     private void Spawn(Session session, int zoneId, int x, int y)
     {
         Zone zone = zoneId >= 0 && zoneId < _zones.Length ? _zones[zoneId] : _zones[0];

@@ -1,6 +1,6 @@
-using Realm.Server.Net.Transport;
 using Realm.Server.Net.Wire;
 using Realm.Server.Protocol.Messages;
+using Realm.Server.Simulation.Sessions;
 using Realm.Server.Simulation.World;
 
 namespace Realm.Server.Simulation;
@@ -11,8 +11,16 @@ namespace Realm.Server.Simulation;
 /// </summary>
 internal sealed partial class GameServer
 {
+    private readonly CellSnapshotBuffer _scratch = new();
+
     /// <summary>Moves that were corrected (too fast or out of bounds) since start.</summary>
     public long Corrections { get; private set; }
+
+    /// <summary>
+    /// Serialize each cell once per tick and share the bytes (default). Off: serialize it again for every
+    /// observer, the naive broadcast — kept only as the benchmark's baseline.
+    /// </summary>
+    internal bool GroupedBroadcast { get; set; } = true;
 
     private void Step(long tick)
     {
@@ -166,7 +174,7 @@ internal sealed partial class GameServer
         {
             foreach (Entity observer in zone.Entities)
             {
-                NetPeer peer = observer.Session.Peer;
+                ISessionLink peer = observer.Session.Peer;
                 int count = zone.Neighbours(observer.Cell, cells);
                 for (int c = 0; c < count; c++)
                 {
@@ -176,8 +184,8 @@ internal sealed partial class GameServer
                         continue;
                     }
 
-                    CellSnapshotBuffer snapshot = zone.SnapshotOf(cells[c]);
-                    if (snapshot.Tick != tick)
+                    CellSnapshotBuffer snapshot = GroupedBroadcast ? zone.SnapshotOf(cells[c]) : _scratch;
+                    if (snapshot.Tick != tick || !GroupedBroadcast)
                     {
                         snapshot.Write(tick, (uint)zone.Id, (uint)cells[c], inCell);
                         SnapshotBytesSerialized += snapshot.Bytes;

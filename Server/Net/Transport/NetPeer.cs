@@ -23,7 +23,7 @@ namespace Realm.Server.Net.Transport;
 /// Only datagrams carrying new reliable data wait for the window; unreliable traffic is paced by the
 /// application's tick.
 /// </remarks>
-internal sealed partial class NetPeer
+internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
 {
     /// <summary>Received data datagrams after which an ack goes out at once, before the receive window (64) could forget one unacknowledged.</summary>
     internal const int AckEvery = 32;

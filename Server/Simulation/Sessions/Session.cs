@@ -1,13 +1,12 @@
 using Realm.Data.Ownership;
-using Realm.Server.Net.Transport;
 using Realm.Server.Simulation.World;
 
 namespace Realm.Server.Simulation.Sessions;
 
 /// <summary>One connected player. Owned by the logic thread.</summary>
-internal sealed class Session(NetPeer peer, PlayerIdentity identity)
+internal sealed class Session(ISessionLink peer, PlayerIdentity identity)
 {
-    public NetPeer Peer { get; } = peer;
+    public ISessionLink Peer { get; } = peer;
 
     public PlayerIdentity Identity { get; } = identity;
 
