@@ -153,7 +153,7 @@ internal sealed partial class GameServer
         (entity.X, entity.Y) = (to.Size / 2, to.Size / 2);
         (entity.TargetX, entity.TargetY) = (entity.X, entity.Y);
         entity.HasInput = false;
-        entity.LastMoveTick = _tick;
+        entity.MoveBudget = 0;
         SendReliable(session, new Welcome(entity.Id, session.Identity.PlayerId, (uint)to.Id, entity.X, entity.Y, (uint)_options.TickRate, (uint)_options.CellSize, (ulong)_tick));
         EnterZone(entity, to);
     }

@@ -144,7 +144,7 @@ internal sealed partial class GameServer
             (x, y) = (zone.Size / 2, zone.Size / 2); // new players, and stored positions that no longer fit, start at the centre
         }
 
-        var entity = new Entity(++_nextEntityId, session) { X = x, Y = y, TargetX = x, TargetY = y, LastMoveTick = _tick };
+        var entity = new Entity(++_nextEntityId, session) { X = x, Y = y, TargetX = x, TargetY = y };
         session.Entity = entity;
         session.State = SessionState.Playing;
         SendReliable(session, new Welcome(entity.Id, session.Identity.PlayerId, (uint)zone.Id, x, y, (uint)_options.TickRate, (uint)_options.CellSize, (ulong)_tick));

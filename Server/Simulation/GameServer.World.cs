@@ -25,39 +25,37 @@ internal sealed partial class GameServer
     private void Step(long tick)
     {
         double perTick = _options.MaxSpeed / (double)_options.TickRate;
+        double cap = _options.MaxSpeed / 2.0;
         foreach (Zone zone in _zones)
         {
             List<Entity> entities = zone.Entities;
             for (int i = 0; i < entities.Count; i++)
             {
                 Entity entity = entities[i];
-                if (!entity.HasInput)
+                entity.MoveBudget = Math.Min(entity.MoveBudget + perTick, cap);
+                if (entity.HasInput)
                 {
-                    continue;
+                    entity.HasInput = false;
+                    Move(entity, zone);
                 }
-
-                entity.HasInput = false;
-                Move(entity, zone, tick, perTick);
             }
         }
     }
 
-    private void Move(Entity entity, Zone zone, long tick, double perTick)
+    private void Move(Entity entity, Zone zone)
     {
-        // The speed cap allows the distance of every tick since the last applied input (up to one second of
-        // them, so a client that went quiet cannot bank a teleport), plus 10 % for clock jitter.
-        long ticks = Math.Clamp(tick - entity.LastMoveTick, 1, _options.TickRate);
-        double allowed = perTick * ticks * 1.1;
         double dx = entity.TargetX - entity.X;
         double dy = entity.TargetY - entity.Y;
         double distance = Math.Sqrt((dx * dx) + (dy * dy));
         int x = entity.TargetX;
         int y = entity.TargetY;
         bool corrected = false;
+        double allowed = entity.MoveBudget;
         if (distance > allowed)
         {
             x = entity.X + (int)(dx * allowed / distance);
             y = entity.Y + (int)(dy * allowed / distance);
+            distance = allowed;
             corrected = true;
         }
 
@@ -68,9 +66,9 @@ internal sealed partial class GameServer
             corrected = true;
         }
 
+        entity.MoveBudget -= distance;
         entity.X = x;
         entity.Y = y;
-        entity.LastMoveTick = tick;
         if (corrected)
         {
             Corrections++;

@@ -29,6 +29,10 @@ internal sealed class Entity(uint id, Session session)
 
     public uint InputSequence { get; set; }
 
-    /// <summary>Tick of the last applied input: the speed cap allows the distance of every tick since.</summary>
-    public long LastMoveTick { get; set; }
+    /// <summary>
+    /// How far the entity may still move, in cm: refilled by the speed cap every tick up to half a second's
+    /// worth, spent by applied moves. Inputs that arrive bunched (network jitter) spend what the quiet ticks
+    /// before them saved; a teleport finds the budget too small and is corrected.
+    /// </summary>
+    public double MoveBudget { get; set; }
 }

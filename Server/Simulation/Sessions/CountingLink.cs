@@ -1,10 +1,11 @@
 using Realm.Server.Net.Transport;
 using Realm.Server.Net.Wire;
-using Realm.Server.Simulation.Sessions;
+namespace Realm.Server.Simulation.Sessions;
 
-namespace Realm.Server.Tests.Simulation;
-
-/// <summary>A session link that counts what the world sends, and keeps it when asked (no transport).</summary>
+/// <summary>
+/// A session link with no transport behind it: it counts what the world sends and keeps it when asked.
+/// For benchmarks and tests that drive <see cref="GameServer.Tick"/> directly; never used by a running server.
+/// </summary>
 internal sealed class CountingLink(int id, bool keep = false) : ISessionLink
 {
     public int Id { get; } = id;
