@@ -238,6 +238,26 @@ public sealed class GameServerTests
     }
 
     [Test]
+    public async Task SilentClient_IsDisconnectedOnceWithTimeout_LeavesTheOthersView_AndIsSaved()
+    {
+        GameTestClient a = Join("1:Ayla");
+        GameTestClient b = Join("2:Bo");
+        GameTestClient.PumpAllUntil(_clients, () => a.InView.ContainsValue(2) && b.Welcome is not null, "both in");
+        uint bId = b.Welcome!.Value.EntityId;
+
+        // Bo's client stops (no more pumping, so no datagrams); the server's timeout is 2 s here.
+        a.PumpUntil(() => a.Left.Contains(bId), "Bo's entity left Ayla's view", seconds: 10);
+        a.PumpUntil(() => _server.Online == 1, "one player online", seconds: 5);
+        GameTestClient.PumpAllFor([a], 500);
+
+        Assert.That(a.Left.Count(id => id == bId), Is.EqualTo(1), "one disconnect, one leave");
+        Assert.That(await _store.LoadAsync(2), Is.Not.Null, "Bo was never stored");
+        LockAcquisition free = await _locks.TryAcquireAsync(PlayerOwnership.Resource(2), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+        Assert.That(free.Acquired, Is.True, "Bo's ownership was not released after the timeout");
+        await free.Handle!.DisposeAsync();
+    }
+
+    [Test]
     public void Status_ReportsOnlinePlayersAndTickFigures()
     {
         GameTestClient a = Join("1:Ayla");

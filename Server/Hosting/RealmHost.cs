@@ -28,6 +28,7 @@ internal sealed class RealmHost : IAsyncDisposable
     private readonly DistributedLock _locks;
     private readonly NetHost _net;
     private readonly GameServer _game;
+    private readonly ServerMetrics _metrics;
     private readonly long _startedAt;
     private int _stopped;
 
@@ -39,6 +40,7 @@ internal sealed class RealmHost : IAsyncDisposable
         Ownership = ownership;
         _net = net;
         _game = game;
+        _metrics = new ServerMetrics(game, net);
         LocalEndPoint = localEndPoint;
         DatabaseLocation = databaseLocation;
         _startedAt = Stopwatch.GetTimestamp();
@@ -85,6 +87,7 @@ internal sealed class RealmHost : IAsyncDisposable
         {
             MaxPeers = options.Game.MaxPlayers + 64, // the game refuses past MaxPlayers with "server full"; the transport keeps room to say so
             SocketBufferBytes = Math.Max(network.ReceiveBufferBytes, network.SendBufferBytes),
+            DisconnectTimeout = TimeSpan.FromMilliseconds(options.Game.DisconnectTimeoutMs),
         });
 #pragma warning restore CA2000
         if (!net.StartServer(network.Host, network.Port, out string? bindError))
@@ -199,6 +202,7 @@ internal sealed class RealmHost : IAsyncDisposable
         // Stop accepting, tell every client, flush, then the final (fenced) saves; only then close the data tier.
         await _game.StopAsync(StopTimeout);
         _game.Dispose();
+        _metrics.Dispose();
         if (_game.Failure is { } failure)
         {
             string error = failure.ToString();

@@ -1,8 +1,8 @@
-using System.Diagnostics.Metrics;
 using Realm.Data.Monitoring;
 using Realm.Data.Pooling;
 using Realm.Data.Queries;
 using Realm.Server.Tests.Data.Pooling;
+using Realm.Server.Tests.Integration;
 
 namespace Realm.Server.Tests.Data.Monitoring;
 
@@ -30,7 +30,7 @@ public sealed class DataMetricsTests
         using PooledConnection held = await pool.AcquireAsync();
         await monitor.CheckNowAsync(); // leases a second connection for its ping
 
-        Dictionary<string, double> seen = Collect(metrics.Meter);
+        Dictionary<string, double> seen = MeterCapture.Collect(m => ReferenceEquals(m, metrics.Meter));
         Assert.That(metrics.Meter.Name, Is.EqualTo("Realm.Data"));
         Assert.That(seen["realm.data.pool.connections|pool=shard_0,state=leased"], Is.EqualTo(1));
         Assert.That(seen["realm.data.pool.connections|pool=shard_0,state=idle"], Is.EqualTo(1));
@@ -60,35 +60,5 @@ public sealed class DataMetricsTests
         Assert.That(histogram.Count, Is.EqualTo(10));
         Assert.That(histogram.PercentileMilliseconds(50), Is.Zero, "nine of ten leases took the fast path");
         Assert.That(histogram.MaxMilliseconds, Is.GreaterThan(0), "the first opened the connection");
-    }
-
-    private static Dictionary<string, double> Collect(Meter meter)
-    {
-        var seen = new Dictionary<string, double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter, meter))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<int>((i, v, tags, _) => seen[Key(i, tags)] = v);
-        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => seen[Key(i, tags)] = v);
-        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => seen[Key(i, tags)] = v);
-        listener.Start();
-        listener.RecordObservableInstruments();
-        return seen;
-    }
-
-    private static string Key(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-    {
-        var parts = new List<string>();
-        foreach (KeyValuePair<string, object?> tag in tags)
-        {
-            parts.Add($"{tag.Key}={tag.Value}");
-        }
-
-        return instrument.Name + "|" + string.Join(",", parts);
     }
 }

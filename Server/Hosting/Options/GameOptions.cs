@@ -36,6 +36,12 @@ internal sealed class GameOptions
     /// <summary>Chat violations (too long, too fast) within a minute that end the session with "chat abuse". Default 5.</summary>
     public int ChatViolationsToDisconnect { get; init; } = 5;
 
+    /// <summary>
+    /// Silence after which a client is disconnected with reason Timeout (and its player saved and released),
+    /// in milliseconds. Default 5000. Clients keep the link alive on their own when idle (1 s keep-alive).
+    /// </summary>
+    public int DisconnectTimeoutMs { get; init; } = 5_000;
+
     /// <summary>Seconds between the one-line summaries in the log; 0 turns them off. Default 10.</summary>
     public int SummaryIntervalSeconds { get; init; } = 10;
 
@@ -54,6 +60,7 @@ internal sealed class GameOptions
             ChatMaxBytes = reader.Int32(nameof(ChatMaxBytes), 200, 1, 1024),
             ChatLinesPer10Seconds = reader.Int32(nameof(ChatLinesPer10Seconds), 5, 1, 1000),
             ChatViolationsToDisconnect = reader.Int32(nameof(ChatViolationsToDisconnect), 5, 1, 1000),
+            DisconnectTimeoutMs = reader.Int32(nameof(DisconnectTimeoutMs), 5_000, 2_000, 600_000),
             SummaryIntervalSeconds = reader.Int32(nameof(SummaryIntervalSeconds), 10, 0, 3600),
         };
         if (options.CellSize > zoneSize)
