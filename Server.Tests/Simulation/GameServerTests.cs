@@ -94,6 +94,8 @@ public sealed class GameServerTests
         // Cy walks west at full speed (1,000 cm/s, 33 cm a tick) until it is two cells from Ayla: then both see each other.
         WalkTo(c, 10_000 + (2 * Cell) - 100, 10_000, () => a.InView.ContainsValue(3) && c.InView.ContainsValue(1));
         Assert.That(c.Corrections, Is.Empty, "a move within the speed cap was corrected");
+        uint cId = c.Welcome.Value.EntityId;
+        a.PumpUntil(() => a.Positions.TryGetValue(cId, out (int X, int Y) at) && at == (10_000 + (2 * Cell) - 100, 10_000), "Ayla's snapshots show where Cy stopped");
 
         // And back east: out of view again, with leave events both ways.
         WalkTo(c, 10_000 + (4 * Cell) + 100, 10_000, () => !a.InView.ContainsValue(3) && !c.InView.ContainsValue(1));
