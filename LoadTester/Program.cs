@@ -28,7 +28,12 @@ internal static class Program
                      --redis HOST:PORT,HOST:PORT,HOST:PORT (required; the first is the single instance)
                      --ops N (20000 per case)  --rounds R (3, interleaved)
 
-        The game-host scenarios arrive with the game host. Load tests target loopback addresses only.
+          game       Bots against the game host: each logs in, walks at the input rate, echoes once a
+                     second; the server's figures come from its status message.
+                     --server 127.0.0.1:PORT | --self-host (a server in a child process, stopped after)
+                     --bots N (50)  --ramp R/s (100)  --seconds S (10)  --warmup W (2)
+                     --tick-hz H (30 inputs/s)  --threads T (cores)  --seed N (1)  --scenario move
+                     --first-player ID (1000000)  --json FILE Load tests target loopback addresses only.
         """;
 
     public static int Main(string[] args)
@@ -43,6 +48,8 @@ internal static class Program
         {
             case "echo":
                 return RunEcho(args[1..]);
+            case "game":
+                return RunGame(args[1..]);
             case "locks":
                 if (!Locks.LockLatencyBench.TryParse(args[1..], out Locks.LockLatencyBench? bench, out string? error))
                 {
@@ -105,6 +112,64 @@ internal static class Program
         }
 
         return reports.All(r => r.MessagesReceived > 0) ? 0 : 1;
+    }
+
+    private static int RunGame(string[] args)
+    {
+        if (!Game.SwarmOptions.TryParse(args, out Game.SwarmOptions options, out string? error))
+        {
+            Console.Error.WriteLine($"loadtester game: {error}");
+            return 2;
+        }
+
+        Game.SelfHostedServer? hosted = null;
+        try
+        {
+            IPEndPoint server;
+            if (options.SelfHost)
+            {
+                // All bots share 127.0.0.1: the per-address connect limit must allow the ramp (with retries).
+                hosted = new Game.SelfHostedServer(options.Bots + 16, (int)Math.Min(1_000_000, (options.RampPerSecond * 4) + 100));
+                if (!hosted.WaitReady(TimeSpan.FromSeconds(60)))
+                {
+                    Console.Error.WriteLine("loadtester game: the self-hosted server did not come up");
+                    return 1;
+                }
+
+                server = hosted.EndPoint;
+            }
+            else
+            {
+                server = options.Server!;
+            }
+
+            Console.WriteLine($"game --scenario {options.Scenario}: {options.Bots} bots at {options.RampPerSecond}/s on {Math.Min(options.Threads, options.Bots)} threads -> {server} ({options.WarmupSeconds} s warm-up, {options.Seconds} s measured)");
+            LoadReport report = new Game.GameSwarm(options).Run(server, Console.Out);
+            Console.WriteLine();
+            report.WriteSummary(Console.Out);
+            if (options.JsonPath is not null)
+            {
+                using FileStream file = File.Create(options.JsonPath);
+                report.WriteJson(file);
+                Console.WriteLine($"report written to {options.JsonPath}");
+            }
+
+            if (hosted is not null)
+            {
+                int exit = hosted.Stop();
+                Console.WriteLine($"self-hosted server stopped (exit {exit}); it logged {hosted.Problems.Count} warning(s){(hosted.Problems.Count > 0 ? ":" : string.Empty)}");
+                foreach (string problem in hosted.Problems.Take(5))
+                {
+                    Console.WriteLine($"  {problem}");
+                }
+            }
+
+            return report.Connected > 0 ? 0 : 1;
+        }
+        finally
+        {
+            hosted?.Dispose();
+        }
     }
 
     private static LoadReport RunEchoMode(EchoOptions options, string mode)

@@ -38,6 +38,26 @@ internal sealed class LoadReport
 
     public int Gen0Collections { get; init; }
 
+    /// <summary>Game scenarios: time between snapshot ticks at each bot.</summary>
+    public LatencyHistogram? SnapshotInterval { get; init; }
+
+    /// <summary>Game scenarios: connect request to Welcome.</summary>
+    public LatencyHistogram? ConnectTime { get; init; }
+
+    /// <summary>Game scenarios: the transport's own smoothed RTT of every bot at the end (the app-level echo also waits for a tick).</summary>
+    public LatencyHistogram? TransportRtt { get; init; }
+
+    /// <summary>Game scenarios: moves the server corrected.</summary>
+    public long Corrections { get; init; }
+
+    /// <summary>Kernel UDP receive-buffer drops during the measured stage (−1: not known on this system).</summary>
+    public long KernelReceiveBufferErrors { get; init; } = -1;
+
+    public IReadOnlyDictionary<string, int>? DisconnectReasons { get; init; }
+
+    /// <summary>Game scenarios: the server's own figures over the measured stage.</summary>
+    public Game.ServerFigures? Server { get; init; }
+
     /// <summary>One report as a JSON object; several (a compare run) as an array.</summary>
     public static void WriteJson(Stream stream, IReadOnlyList<LoadReport> reports)
     {
@@ -90,6 +110,60 @@ internal sealed class LoadReport
         json.WriteNumber("loss_pct", Math.Round(LossPercent, 4));
         json.WriteNumber("alloc_bytes_per_message", Math.Round(AllocBytesPerMessage, 3));
         json.WriteNumber("gen0_collections", Gen0Collections);
+        WriteHistogram(json, "snapshot_interval_ms", SnapshotInterval);
+        WriteHistogram(json, "connect_ms", ConnectTime);
+        WriteHistogram(json, "transport_rtt_ms", TransportRtt);
+        if (Server is not null || SnapshotInterval is not null)
+        {
+            json.WriteNumber("corrections", Corrections);
+            json.WriteNumber("kernel_rcvbuf_errors", KernelReceiveBufferErrors);
+        }
+
+        if (DisconnectReasons is { Count: > 0 })
+        {
+            json.WriteStartObject("disconnect_reasons");
+            foreach ((string reason, int count) in DisconnectReasons)
+            {
+                json.WriteNumber(reason, count);
+            }
+
+            json.WriteEndObject();
+        }
+
+        if (Server is { } server)
+        {
+            json.WriteStartObject("server");
+            json.WriteStartObject("tick_ms");
+            json.WriteNumber("p50", Math.Round(server.TickP50Ms, 3));
+            json.WriteNumber("p99", Math.Round(server.TickP99Ms, 3));
+            json.WriteNumber("max", Math.Round(server.TickMaxMs, 3));
+            json.WriteEndObject();
+            json.WriteStartObject("lateness_ms");
+            json.WriteNumber("p99", Math.Round(server.LatenessP99Ms, 3));
+            json.WriteNumber("max", Math.Round(server.LatenessMaxMs, 3));
+            json.WriteEndObject();
+            json.WriteNumber("ccu", server.Ccu);
+            json.WriteNumber("ticks", server.Ticks);
+            json.WriteNumber("overruns", server.Overruns);
+            json.WriteNumber("alloc_bytes_per_message", Math.Round(server.AllocBytesPerMessage, 3));
+            json.WriteNumber("gen0_collections", server.Gen0Collections);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteHistogram(Utf8JsonWriter json, string name, LatencyHistogram? histogram)
+    {
+        if (histogram is not { Count: > 0 })
+        {
+            return;
+        }
+
+        json.WriteStartObject(name);
+        json.WriteNumber("p50", Math.Round(histogram.PercentileMilliseconds(50), 3));
+        json.WriteNumber("p99", Math.Round(histogram.PercentileMilliseconds(99), 3));
+        json.WriteNumber("max", Math.Round(histogram.MaxMilliseconds, 3));
         json.WriteEndObject();
     }
 
@@ -109,5 +183,37 @@ internal sealed class LoadReport
 
         output.WriteLine(string.Create(c, $"loss                {LossPercent:F3} %"));
         output.WriteLine(string.Create(c, $"client alloc        {AllocBytesPerMessage:F2} B/message, {Gen0Collections} gen0 GCs"));
+        if (SnapshotInterval is { Count: > 0 })
+        {
+            output.WriteLine(string.Create(c, $"snapshot interval   p50 {SnapshotInterval.PercentileMilliseconds(50):F2}  p99 {SnapshotInterval.PercentileMilliseconds(99):F2}  max {SnapshotInterval.MaxMilliseconds:F2} ms"));
+        }
+
+        if (TransportRtt is { Count: > 0 })
+        {
+            output.WriteLine(string.Create(c, $"transport rtt ms    p50 {TransportRtt.PercentileMilliseconds(50):F3}  p99 {TransportRtt.PercentileMilliseconds(99):F3}  max {TransportRtt.MaxMilliseconds:F3}  (the echo rtt above also waits for the server's tick)"));
+        }
+
+        if (ConnectTime is { Count: > 0 })
+        {
+            output.WriteLine(string.Create(c, $"connect             p50 {ConnectTime.PercentileMilliseconds(50):F2}  p99 {ConnectTime.PercentileMilliseconds(99):F2}  max {ConnectTime.MaxMilliseconds:F2} ms"));
+        }
+
+        if (KernelReceiveBufferErrors >= 0)
+        {
+            output.WriteLine(string.Create(c, $"kernel UDP drops    {KernelReceiveBufferErrors} (RcvbufErrors in the measured stage)"));
+        }
+
+        if (DisconnectReasons is { Count: > 0 })
+        {
+            output.WriteLine($"disconnects         {string.Join(", ", DisconnectReasons.Select(r => $"{r.Value} \"{r.Key}\""))}");
+        }
+
+        if (Server is { } s)
+        {
+            output.WriteLine(string.Create(c, $"server ccu          {s.Ccu}, {s.Ticks} ticks, {s.Overruns} overruns"));
+            output.WriteLine(string.Create(c, $"server tick ms      p50 {s.TickP50Ms:F3}  p99 {s.TickP99Ms:F3}  max {s.TickMaxMs:F3}"));
+            output.WriteLine(string.Create(c, $"server lateness ms  p99 {s.LatenessP99Ms:F3}  max {s.LatenessMaxMs:F3}"));
+            output.WriteLine(string.Create(c, $"server alloc        {s.AllocBytesPerMessage:F2} B/message, {s.Gen0Collections} gen0 GCs"));
+        }
     }
 }

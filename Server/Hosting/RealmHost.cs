@@ -88,6 +88,7 @@ internal sealed class RealmHost : IAsyncDisposable
             MaxPeers = options.Game.MaxPlayers + 64, // the game refuses past MaxPlayers with "server full"; the transport keeps room to say so
             SocketBufferBytes = Math.Max(network.ReceiveBufferBytes, network.SendBufferBytes),
             DisconnectTimeout = TimeSpan.FromMilliseconds(options.Game.DisconnectTimeoutMs),
+            MaxConnectAttemptsPerSecond = network.MaxConnectAttemptsPerSecond,
         });
 #pragma warning restore CA2000
         if (!net.StartServer(network.Host, network.Port, out string? bindError))

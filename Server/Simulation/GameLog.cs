@@ -20,7 +20,7 @@ internal static partial class GameLog
     [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "tick: {Ccu} online, {Ticks} ticks, duration p50 {P50:F2} / p99 {P99:F2} / max {Max:F2} ms, lateness p99 {LateP99:F2} / max {LateMax:F2} ms, {Overruns} overruns, inbound {Inbound}, {MessagesIn} msgs in / {MessagesOut} out in the last interval")]
     public static partial void Summary(ILogger logger, int ccu, long ticks, double p50, double p99, double max, double lateP99, double lateMax, long overruns, int inbound, long messagesIn, long messagesOut);
 
-    [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "player {PlayerId} disconnected: {Reason}")]
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "player {PlayerId} disconnected by the server: {Reason}")]
     public static partial void Kicked(ILogger logger, long playerId, string reason);
 
     [LoggerMessage(EventId = 306, Level = LogLevel.Error, Message = "the logic inbox stayed full for {Ms} ms; a {Kind} result is being retried")]

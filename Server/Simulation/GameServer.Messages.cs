@@ -39,6 +39,9 @@ internal sealed partial class GameServer
             case MessageIds.StatusRequest when Message.TryRead(ref reader, out StatusRequest status):
                 OnStatus(session, status);
                 break;
+            case MessageIds.Echo when Message.TryRead(ref reader, out EchoMessage _):
+                session.Peer.Send(payload, DeliveryMethod.Unreliable, EchoChannel); // app-level RTT probe: back as it came
+                break;
             default:
                 MalformedMessages++;
                 break;

@@ -20,6 +20,7 @@ internal sealed partial class GameServer : ITickHandler, IDisposable
 {
     private const byte ReliableChannel = 0;
     private const byte SnapshotChannel = 1;
+    private const byte EchoChannel = 2;
 
     private readonly GameOptions _options;
     private readonly NetHost _host;

@@ -30,8 +30,16 @@ internal sealed class NetworkOptions
     /// <summary>Send buffer the server asks the kernel for, in bytes. Default 8 MiB; capped by <c>net.core.wmem_max</c>.</summary>
     public int SendBufferBytes { get; init; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// Connect requests accepted per second from one IP address; beyond it they are dropped unanswered (a
+    /// connect flood from one source cannot crowd out everyone else). Default 10. Risk: raising it lets one
+    /// address cost the server more handshakes; a load test from one machine needs it high.
+    /// </summary>
+    public int MaxConnectAttemptsPerSecond { get; init; } = 10;
+
     internal static NetworkOptions Read(OptionReader reader) => new()
     {
+        MaxConnectAttemptsPerSecond = reader.Int32(nameof(MaxConnectAttemptsPerSecond), 10, 1, 1_000_000),
         Host = reader.Address(nameof(Host), IPAddress.Loopback),
         Port = reader.Int32(nameof(Port), 7777, 0, 65535),
         ReceiveBufferBytes = reader.Int32(nameof(ReceiveBufferBytes), 8 * 1024 * 1024, MinBufferBytes, MaxBufferBytes),

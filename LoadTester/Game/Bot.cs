@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Realm.Server.Net.Transport;
+using Realm.Server.Net.Wire;
+using Realm.Server.Protocol;
+using Realm.Server.Protocol.Messages;
+
+namespace Realm.LoadTester.Game;
+
+/// <summary>
+/// One simulated player: its own transport client (one socket, so the server sees a distinct endpoint),
+/// polled by a worker thread. It logs in, walks between random waypoints near its spawn at the input rate,
+/// sends an echo every second (application-level RTT), and records snapshot arrival intervals.
+/// </summary>
+internal sealed class Bot : INetEventListener, IDisposable
+{
+    private const int EchoEveryMs = 1000;
+    private readonly NetHost _host;
+    private readonly Random _random;
+    private readonly SwarmStats _stats;
+    private readonly long _inputPeriod;
+    private readonly int _step;
+    private readonly long _connectStart;
+    private long _nextInput;
+    private long _nextEcho;
+    private uint _sequence;
+    private uint _echoSequence;
+    private int _x;
+    private int _y;
+    private int _homeX;
+    private int _homeY;
+    private int _targetX;
+    private int _targetY;
+    private ulong _lastSnapshotTick = ulong.MaxValue;
+    private long _lastSnapshotAt;
+    private bool _welcomed;
+    private bool _finished;
+
+    public Bot(IPEndPoint server, long playerId, SwarmOptions options, SwarmStats stats, Random random)
+    {
+        _stats = stats;
+        _random = random;
+        _inputPeriod = Stopwatch.Frequency / options.InputHz;
+        _step = Math.Max(1, options.SpeedCmPerSecond / options.InputHz);
+        _host = new NetHost(new NetHostOptions { ReceiveThread = false, IoBatchDatagrams = 8 });
+        if (!_host.StartClient(server.AddressFamily, out string? error))
+        {
+            throw new InvalidOperationException($"bot {playerId}: {error}");
+        }
+
+        Span<byte> buffer = stackalloc byte[128];
+        var writer = new PacketWriter(buffer, buffer.Length);
+        Message.Write(ref writer, new LoginRequest(LoginRequest.CurrentVersion, Encoding.UTF8.GetBytes($"{playerId}:bot{playerId}")));
+        _connectStart = Stopwatch.GetTimestamp();
+        Peer = _host.Connect(server, writer.Written);
+    }
+
+    public NetPeer Peer { get; }
+
+    public bool IsPlaying => _welcomed && !_finished;
+
+    /// <summary>Disconnected, refused or failed to connect: nothing more to do.</summary>
+    public bool IsFinished => _finished;
+
+    /// <summary>Reads what arrived, acts if it is time, sends.</summary>
+    public void Update(long now)
+    {
+        Bot self = this;
+        _host.Poll(ref self, TimeSpan.Zero);
+        if (_welcomed && !_finished)
+        {
+            if (now >= _nextInput)
+            {
+                _nextInput = Math.Max(_nextInput + _inputPeriod, now - _inputPeriod); // no burst after a stall
+                Walk();
+            }
+
+            if (now >= _nextEcho)
+            {
+                _nextEcho = now + (Stopwatch.Frequency * EchoEveryMs / 1000);
+                Span<byte> buffer = stackalloc byte[32];
+                var writer = new PacketWriter(buffer, buffer.Length);
+                Message.Write(ref writer, new EchoMessage(++_echoSequence, now, default));
+                Send(writer.Written, DeliveryMethod.Unreliable, 2);
+                _stats.EchoesSent++;
+            }
+        }
+
+        _host.Flush();
+    }
+
+    public void Leave() => Peer.Disconnect("load test over"u8);
+
+    public void Dispose() => _host.Dispose();
+
+    ConnectDecision INetEventListener.OnConnectRequest(in ConnectRequest request) => ConnectDecision.Reject("bot"u8);
+
+    void INetEventListener.OnConnected(NetPeer peer)
+    {
+    }
+
+    void INetEventListener.OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel)
+    {
+        _stats.MessagesReceived++;
+        long now = Stopwatch.GetTimestamp();
+        var reader = new PacketReader(payload);
+        switch (payload[0])
+        {
+            case MessageIds.Welcome when Message.TryRead(ref reader, out Welcome welcome):
+                if (!_welcomed)
+                {
+                    _welcomed = true;
+                    _stats.Connected++;
+                    _stats.ConnectTime.Record((long)(Stopwatch.GetElapsedTime(_connectStart, now).TotalMilliseconds * 1e6));
+                    _nextInput = now + _random.NextInt64(_inputPeriod); // spread the bots over the input period
+                    _nextEcho = now + _random.NextInt64(Stopwatch.Frequency);
+                }
+
+                (_x, _y) = (welcome.X, welcome.Y);
+                (_homeX, _homeY) = (_x, _y);
+                PickTarget();
+                break;
+            case MessageIds.CellSnapshot when Message.TryRead(ref reader, out CellSnapshot snapshot):
+                if (snapshot.ServerTick != _lastSnapshotTick)
+                {
+                    if (_lastSnapshotTick != ulong.MaxValue)
+                    {
+                        _stats.SnapshotInterval.Record((long)(Stopwatch.GetElapsedTime(_lastSnapshotAt, now).TotalMilliseconds * 1e6));
+                    }
+
+                    _lastSnapshotTick = snapshot.ServerTick;
+                    _lastSnapshotAt = now;
+                }
+
+                break;
+            case MessageIds.Echo when Message.TryRead(ref reader, out EchoMessage echo):
+                _stats.EchoesReceived++;
+                _stats.Rtt.Record((long)(Stopwatch.GetElapsedTime(echo.SentAt, now).TotalMilliseconds * 1e6));
+                break;
+            case MessageIds.PositionCorrection when Message.TryRead(ref reader, out PositionCorrection correction):
+                _stats.Corrections++;
+                (_x, _y) = (correction.X, correction.Y);
+                break;
+        }
+    }
+
+    void INetEventListener.OnDisconnected(NetPeer peer, DisconnectReason reason, ReadOnlySpan<byte> data)
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        _finished = true;
+        string text = data.IsEmpty ? reason.ToString() : Encoding.UTF8.GetString(data);
+        if (!_welcomed)
+        {
+            _stats.FailedConnects++;
+        }
+        else
+        {
+            _stats.Disconnects++;
+        }
+
+        _stats.DisconnectReasons[text] = _stats.DisconnectReasons.GetValueOrDefault(text) + 1;
+    }
+
+    private void Walk()
+    {
+        int dx = _targetX - _x;
+        int dy = _targetY - _y;
+        double distance = Math.Sqrt(((double)dx * dx) + ((double)dy * dy));
+        if (distance <= _step)
+        {
+            (_x, _y) = (_targetX, _targetY);
+            PickTarget();
+        }
+        else
+        {
+            _x += (int)(dx * _step / distance); // along the line, so a diagonal is no faster than the cap
+            _y += (int)(dy * _step / distance);
+        }
+
+        Span<byte> buffer = stackalloc byte[32];
+        var writer = new PacketWriter(buffer, buffer.Length);
+        Message.Write(ref writer, new MoveInput(++_sequence, _x, _y, _sequence));
+        Send(writer.Written, DeliveryMethod.UnreliableSequenced, 0);
+    }
+
+    private void PickTarget()
+    {
+        // Waypoints within 30 m of the spawn point, inside the zone (the server corrects what is not).
+        _targetX = Math.Max(0, _homeX + _random.Next(-3000, 3001));
+        _targetY = Math.Max(0, _homeY + _random.Next(-3000, 3001));
+    }
+
+    private void Send(ReadOnlySpan<byte> message, DeliveryMethod method, byte channel)
+    {
+        if (Peer.Send(message, method, channel) == SendResult.Queued)
+        {
+            _stats.MessagesSent++;
+        }
+    }
+}
