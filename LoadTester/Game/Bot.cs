@@ -5,6 +5,7 @@ using Realm.Server.Net.Transport;
 using Realm.Server.Net.Wire;
 using Realm.Server.Protocol;
 using Realm.Server.Protocol.Messages;
+using Realm.Server.Simulation.Client;
 
 namespace Realm.LoadTester.Game;
 
@@ -13,10 +14,9 @@ namespace Realm.LoadTester.Game;
 /// polled by a worker thread. It logs in, walks between random waypoints near its spawn at the input rate,
 /// sends an echo every second (application-level RTT), and records snapshot arrival intervals.
 /// </summary>
-internal sealed class Bot : INetEventListener, IDisposable
+internal sealed class Bot : GameConnection
 {
     private const int EchoEveryMs = 1000;
-    private readonly NetHost _host;
     private readonly Random _random;
     private readonly SwarmStats _stats;
     private readonly long _inputPeriod;
@@ -38,25 +38,14 @@ internal sealed class Bot : INetEventListener, IDisposable
     private bool _finished;
 
     public Bot(IPEndPoint server, long playerId, SwarmOptions options, SwarmStats stats, Random random)
+        : base(server, $"{playerId}:bot{playerId}", ioBatch: 8)
     {
         _stats = stats;
         _random = random;
         _inputPeriod = Stopwatch.Frequency / options.InputHz;
         _step = Math.Max(1, options.SpeedCmPerSecond / options.InputHz);
-        _host = new NetHost(new NetHostOptions { ReceiveThread = false, IoBatchDatagrams = 8 });
-        if (!_host.StartClient(server.AddressFamily, out string? error))
-        {
-            throw new InvalidOperationException($"bot {playerId}: {error}");
-        }
-
-        Span<byte> buffer = stackalloc byte[128];
-        var writer = new PacketWriter(buffer, buffer.Length);
-        Message.Write(ref writer, new LoginRequest(LoginRequest.CurrentVersion, Encoding.UTF8.GetBytes($"{playerId}:bot{playerId}")));
         _connectStart = Stopwatch.GetTimestamp();
-        Peer = _host.Connect(server, writer.Written);
     }
-
-    public NetPeer Peer { get; }
 
     public bool IsPlaying => _welcomed && !_finished;
 
@@ -66,8 +55,7 @@ internal sealed class Bot : INetEventListener, IDisposable
     /// <summary>Reads what arrived, acts if it is time, sends.</summary>
     public void Update(long now)
     {
-        Bot self = this;
-        _host.Poll(ref self, TimeSpan.Zero);
+        Receive();
         if (_welcomed && !_finished)
         {
             if (now >= _nextInput)
@@ -79,28 +67,17 @@ internal sealed class Bot : INetEventListener, IDisposable
             if (now >= _nextEcho)
             {
                 _nextEcho = now + (Stopwatch.Frequency * EchoEveryMs / 1000);
-                Span<byte> buffer = stackalloc byte[32];
-                var writer = new PacketWriter(buffer, buffer.Length);
-                Message.Write(ref writer, new EchoMessage(++_echoSequence, now, default));
-                Send(writer.Written, DeliveryMethod.Unreliable, 2);
+                Count(Send(new EchoMessage(++_echoSequence, now, default), DeliveryMethod.Unreliable, 2));
                 _stats.EchoesSent++;
             }
         }
 
-        _host.Flush();
+        Flush();
     }
 
     public void Leave() => Peer.Disconnect("load test over"u8);
 
-    public void Dispose() => _host.Dispose();
-
-    ConnectDecision INetEventListener.OnConnectRequest(in ConnectRequest request) => ConnectDecision.Reject("bot"u8);
-
-    void INetEventListener.OnConnected(NetPeer peer)
-    {
-    }
-
-    void INetEventListener.OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel)
+    protected override void OnMessage(ReadOnlySpan<byte> payload)
     {
         _stats.MessagesReceived++;
         long now = Stopwatch.GetTimestamp();
@@ -145,7 +122,7 @@ internal sealed class Bot : INetEventListener, IDisposable
         }
     }
 
-    void INetEventListener.OnDisconnected(NetPeer peer, DisconnectReason reason, ReadOnlySpan<byte> data)
+    protected override void OnDisconnected(DisconnectReason reason, ReadOnlySpan<byte> data)
     {
         if (_finished)
         {
@@ -182,10 +159,7 @@ internal sealed class Bot : INetEventListener, IDisposable
             _y += (int)(dy * _step / distance);
         }
 
-        Span<byte> buffer = stackalloc byte[32];
-        var writer = new PacketWriter(buffer, buffer.Length);
-        Message.Write(ref writer, new MoveInput(++_sequence, _x, _y, _sequence));
-        Send(writer.Written, DeliveryMethod.UnreliableSequenced, 0);
+        Count(Send(new MoveInput(++_sequence, _x, _y, _sequence), DeliveryMethod.UnreliableSequenced, 0));
     }
 
     private void PickTarget()
@@ -195,9 +169,9 @@ internal sealed class Bot : INetEventListener, IDisposable
         _targetY = Math.Max(0, _homeY + _random.Next(-3000, 3001));
     }
 
-    private void Send(ReadOnlySpan<byte> message, DeliveryMethod method, byte channel)
+    private void Count(SendResult result)
     {
-        if (Peer.Send(message, method, channel) == SendResult.Queued)
+        if (result == SendResult.Queued)
         {
             _stats.MessagesSent++;
         }

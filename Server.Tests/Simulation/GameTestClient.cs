@@ -5,26 +5,14 @@ using Realm.Server.Net.Transport;
 using Realm.Server.Net.Wire;
 using Realm.Server.Protocol;
 using Realm.Server.Protocol.Messages;
+using Realm.Server.Simulation.Client;
 
 namespace Realm.Server.Tests.Simulation;
 
 /// <summary>A game client on loopback, pumped from the test thread, that keeps what the server told it.</summary>
-internal sealed class GameTestClient : INetEventListener, IDisposable
+internal sealed class GameTestClient(IPEndPoint server, string token, ushort version = LoginRequest.CurrentVersion) : GameConnection(server, token, version)
 {
-    private readonly NetHost _host;
     private uint _sequence;
-
-    public GameTestClient(IPEndPoint server, string token, ushort version = LoginRequest.CurrentVersion)
-    {
-        _host = new NetHost(new NetHostOptions { ReceiveThread = false });
-        Assert.That(_host.StartClient(server.AddressFamily, out string? error), Is.True, error);
-        Span<byte> buffer = stackalloc byte[128];
-        var writer = new PacketWriter(buffer, buffer.Length);
-        Message.Write(ref writer, new LoginRequest(version, Encoding.UTF8.GetBytes(token)));
-        Peer = _host.Connect(server, writer.Written);
-    }
-
-    public NetPeer Peer { get; }
 
     public Welcome? Welcome { get; private set; }
 
@@ -48,13 +36,15 @@ internal sealed class GameTestClient : INetEventListener, IDisposable
 
     public (DisconnectReason Reason, string Text)? Disconnected { get; private set; }
 
-    public void Move(int x, int y) => Send(new MoveInput(++_sequence, x, y, 0), DeliveryMethod.UnreliableSequenced, 0);
+    public void Move(int x, int y) => Sent(Send(new MoveInput(++_sequence, x, y, 0), DeliveryMethod.UnreliableSequenced, 0));
 
-    public void Say(string text, ChatScope scope = ChatScope.Zone, long target = 0) => Send(new ChatSend(scope, target, Encoding.UTF8.GetBytes(text)), DeliveryMethod.ReliableOrdered, 0);
+    public void Say(string text, ChatScope scope = ChatScope.Zone, long target = 0) => Sent(Send(new ChatSend(scope, target, Encoding.UTF8.GetBytes(text)), DeliveryMethod.ReliableOrdered, 0));
 
-    public void AskStatus(bool reset = false) => Send(new StatusRequest(1, reset), DeliveryMethod.ReliableOrdered, 0);
+    public void AskStatus(bool reset = false) => Sent(Send(new StatusRequest(1, reset), DeliveryMethod.ReliableOrdered, 0));
 
-    public void ChangeZone(uint zone) => Send(new ZoneChange(zone), DeliveryMethod.ReliableOrdered, 0);
+    public void ChangeZone(uint zone) => Sent(Send(new ZoneChange(zone), DeliveryMethod.ReliableOrdered, 0));
+
+    private static void Sent(SendResult result) => Assert.That(result, Is.EqualTo(SendResult.Queued));
 
     /// <summary>Pumps until <paramref name="condition"/> holds; fails the test after <paramref name="seconds"/>.</summary>
     public void PumpUntil(Func<bool> condition, string what, double seconds = 10) => PumpAllUntil([this], condition, what, seconds);
@@ -98,22 +88,7 @@ internal sealed class GameTestClient : INetEventListener, IDisposable
         }
     }
 
-    public void Pump()
-    {
-        GameTestClient self = this;
-        _host.Poll(ref self, TimeSpan.Zero);
-        _host.Flush();
-    }
-
-    public void Dispose() => _host.Dispose();
-
-    ConnectDecision INetEventListener.OnConnectRequest(in ConnectRequest request) => ConnectDecision.Reject("client"u8);
-
-    void INetEventListener.OnConnected(NetPeer peer)
-    {
-    }
-
-    void INetEventListener.OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel)
+    protected override void OnMessage(ReadOnlySpan<byte> payload)
     {
         var reader = new PacketReader(payload);
         switch (payload[0])
@@ -156,15 +131,6 @@ internal sealed class GameTestClient : INetEventListener, IDisposable
         }
     }
 
-    void INetEventListener.OnDisconnected(NetPeer peer, DisconnectReason reason, ReadOnlySpan<byte> data) =>
+    protected override void OnDisconnected(DisconnectReason reason, ReadOnlySpan<byte> data) =>
         Disconnected = (reason, Encoding.UTF8.GetString(data));
-
-    private void Send<T>(in T message, DeliveryMethod method, byte channel)
-        where T : IMessage<T>, allows ref struct
-    {
-        Span<byte> buffer = stackalloc byte[1200];
-        var writer = new PacketWriter(buffer, buffer.Length);
-        Message.Write(ref writer, message);
-        Assert.That(Peer.Send(writer.Written, method, channel), Is.EqualTo(SendResult.Queued));
-    }
 }
