@@ -39,6 +39,7 @@ public sealed class GameServerTests
         Zones = 2,
         ZoneSize = 20_000,
         CellSize = Cell,
+        SpawnRadius = 0,
         MaxSpeed = 1_000,
         MaxPlayers = 4,
         ChatMaxBytes = 50,

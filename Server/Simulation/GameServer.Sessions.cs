@@ -119,7 +119,36 @@ internal sealed partial class GameServer
             (GameServer server, int id, PlayerOwner o) = ((GameServer, int, PlayerOwner))state!;
             _ = server.PostAsync(new InboxItem(InboxKind.OwnershipEnded, id, o.EndReason ?? "ownership lost"));
         }, (this, peerId, owner));
-        Spawn(session, owner.Loaded.Zone, owner.Loaded.X, owner.Loaded.Y);
+        if (owner.Loaded.X == 0 && owner.Loaded.Y == 0)
+        {
+            (int zone, int x, int y) = SpawnPoint(session.Identity.PlayerId);
+            Spawn(session, zone, x, y);
+        }
+        else
+        {
+            Spawn(session, owner.Loaded.Zone, owner.Loaded.X, owner.Loaded.Y);
+        }
+    }
+
+    /// <summary>A new player's spawn: zone 0, a point near the centre fixed per id (SplitMix64 of the id, Vigna 2015).</summary>
+    private (int Zone, int X, int Y) SpawnPoint(long playerId)
+    {
+        const int zone = 0;
+        int size = _zones[zone].Size;
+        int radius = _options.SpawnRadius < 0 ? size / 2 : Math.Min(_options.SpawnRadius, size / 2);
+        if (radius == 0)
+        {
+            return (zone, size / 2, size / 2);
+        }
+
+        ulong z = (ulong)playerId + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        int span = (2 * radius) + 1;
+        int x = Math.Clamp((size / 2) - radius + (int)((uint)z % (uint)span), 0, size - 1);
+        int y = Math.Clamp((size / 2) - radius + (int)((uint)(z >> 32) % (uint)span), 0, size - 1);
+        return (zone, x, y);
     }
 
     /// <summary>
@@ -139,9 +168,9 @@ internal sealed partial class GameServer
     private void Spawn(Session session, int zoneId, int x, int y)
     {
         Zone zone = zoneId >= 0 && zoneId < _zones.Length ? _zones[zoneId] : _zones[0];
-        if (!zone.Contains(x, y) || (x == 0 && y == 0))
+        if (!zone.Contains(x, y))
         {
-            (x, y) = (zone.Size / 2, zone.Size / 2); // new players, and stored positions that no longer fit, start at the centre
+            (x, y) = (zone.Size / 2, zone.Size / 2); // a stored position that no longer fits the zone
         }
 
         var entity = new Entity(++_nextEntityId, session) { X = x, Y = y, TargetX = x, TargetY = y };

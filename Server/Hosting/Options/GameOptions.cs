@@ -24,6 +24,13 @@ internal sealed class GameOptions
     /// </summary>
     public int CellSize { get; init; } = 2_500;
 
+    /// <summary>
+    /// Where a new player (no saved position) appears: in zone 0, at a point within this
+    /// many centimetres of the zone's centre, fixed per player id (a hash), so players spread over the map
+    /// instead of piling up in one cell. Default −1: anywhere in the zone. 0: the centre.
+    /// </summary>
+    public int SpawnRadius { get; init; } = -1;
+
     /// <summary>Fastest a player may move, in cm/s; a move beyond it is corrected. Default 1,000 (10 m/s).</summary>
     public int MaxSpeed { get; init; } = 1_000;
 
@@ -56,6 +63,7 @@ internal sealed class GameOptions
             Zones = reader.Int32(nameof(Zones), 4, 1, 256),
             ZoneSize = zoneSize,
             CellSize = reader.Int32(nameof(CellSize), 2_500, 100, 100_000_000),
+            SpawnRadius = reader.Int32(nameof(SpawnRadius), -1, -1, 50_000_000),
             MaxSpeed = reader.Int32(nameof(MaxSpeed), 1_000, 1, 1_000_000),
             ChatMaxBytes = reader.Int32(nameof(ChatMaxBytes), 200, 1, 1024),
             ChatLinesPer10Seconds = reader.Int32(nameof(ChatLinesPer10Seconds), 5, 1, 1000),
