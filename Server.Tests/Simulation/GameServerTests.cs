@@ -261,6 +261,33 @@ public sealed class GameServerTests
     }
 
     [Test]
+    public async Task OwnershipLeaseLost_EndsTheSessionWithTheReason()
+    {
+        // A second game server whose ownership locks are never renewed (as if its lock service stopped
+        // answering): the lease runs out, the ownership ends, and the server ends the session.
+        await using DistributedLock unrenewed = DistributedLock.CreateInProcess(new LockOptions { AutoRenew = false });
+        var ownership = new PlayerOwnership(unrenewed, _store, new PlayerOwnershipOptions { Lease = TimeSpan.FromMilliseconds(300) });
+        using var host = new NetHost(new NetHostOptions { MaxPeers = 4 });
+        Assert.That(host.StartServer(IPAddress.Loopback, 0, out string? error), Is.True, error);
+        var options = new GameOptions { ZoneSize = 20_000, CellSize = Cell, SpawnRadius = 0, SummaryIntervalSeconds = 0 };
+        using var server = new GameServer(options, host, ownership, new DevelopmentAuthenticator(), NullLogger.Instance);
+        server.Start();
+        try
+        {
+            using var client = new GameTestClient(host.LocalEndPoint!, "8:Hal");
+            client.PumpUntil(() => client.Welcome is not null, "welcome");
+
+            client.PumpUntil(() => client.Disconnected is not null, "session ended");
+
+            Assert.That(client.Disconnected!.Value.Text, Is.EqualTo("the ownership lease was lost"));
+        }
+        finally
+        {
+            await server.StopAsync(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    [Test]
     public void Status_ReportsOnlinePlayersAndTickFigures()
     {
         GameTestClient a = Join("1:Ayla");
