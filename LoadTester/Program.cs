@@ -33,7 +33,8 @@ internal static class Program
                      --server 127.0.0.1:PORT | --self-host (a server in a child process, stopped after)
                      --bots N (50)  --ramp R/s (100)  --seconds S (10)  --warmup W (2)
                      --tick-hz H (30 inputs/s)  --threads T (cores)  --seed N (1)  --scenario move
-                     --first-player ID (1000000)  --json FILE Load tests target loopback addresses only.
+                     --first-player ID (1000000)  --json FILE
+                     --fail-if "COND[,COND]" e.g. "tick_p99_ms>16.7,kernel_drops>0": exit 3 when one holds Load tests target loopback addresses only.
         """;
 
     public static int Main(string[] args)
@@ -162,6 +163,21 @@ internal static class Program
                 {
                     Console.WriteLine($"  {problem}");
                 }
+            }
+
+            int failed = 0;
+            foreach (Reporting.FailCondition condition in options.FailIf)
+            {
+                if (condition.HoldsFor(report, out double? value))
+                {
+                    Console.WriteLine($"--fail-if {condition}: holds ({(value is { } v ? v.ToString("G6", CultureInfo.InvariantCulture) : "no such figure in the report")})");
+                    failed++;
+                }
+            }
+
+            if (failed > 0)
+            {
+                return Reporting.FailCondition.ExitCode;
             }
 
             return report.Connected > 0 ? 0 : 1;

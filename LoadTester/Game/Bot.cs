@@ -36,6 +36,7 @@ internal sealed class Bot : GameConnection
     private long _lastSnapshotAt;
     private bool _welcomed;
     private bool _finished;
+    private bool _leaving;
 
     public Bot(IPEndPoint server, long playerId, SwarmOptions options, SwarmStats stats, Random random)
         : base(server, $"{playerId}:bot{playerId}", ioBatch: 8)
@@ -75,7 +76,12 @@ internal sealed class Bot : GameConnection
         Flush();
     }
 
-    public void Leave() => Peer.Disconnect("load test over"u8);
+    /// <summary>Ends the bot's session at the end of the run (not counted as a disconnect).</summary>
+    public void Leave()
+    {
+        _leaving = true;
+        Peer.Disconnect("load test over"u8);
+    }
 
     protected override void OnMessage(ReadOnlySpan<byte> payload)
     {
@@ -130,6 +136,11 @@ internal sealed class Bot : GameConnection
         }
 
         _finished = true;
+        if (_leaving)
+        {
+            return;
+        }
+
         string text = data.IsEmpty ? reason.ToString() : Encoding.UTF8.GetString(data);
         if (!_welcomed)
         {

@@ -65,6 +65,13 @@ internal sealed class SelfHostedServer : IDisposable
         return false;
     }
 
+    /// <summary>SIGKILL: the server vanishes without a word (for tests of what the bots do then).</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     /// <summary>SIGINT, then up to 15 s for the graceful shutdown; returns the exit code.</summary>
     public int Stop()
     {

@@ -33,6 +33,8 @@ internal sealed class SwarmOptions
 
     public string? JsonPath { get; private set; }
 
+    public List<Reporting.FailCondition> FailIf { get; } = [];
+
     public static bool TryParse(string[] args, out SwarmOptions options, out string? error)
     {
         var o = new SwarmOptions();
@@ -53,6 +55,21 @@ internal sealed class SwarmOptions
             }
 
             string value = args[++i];
+            if (name == "--fail-if")
+            {
+                foreach (string part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    if (!Reporting.FailCondition.TryParse(part, out Reporting.FailCondition? condition, out error))
+                    {
+                        return false;
+                    }
+
+                    o.FailIf.Add(condition!);
+                }
+
+                continue;
+            }
+
             bool ok = name switch
             {
                 "--server" => TryEndPoint(value, out IPEndPoint? server) && (o.Server = server) is not null,

@@ -58,8 +58,8 @@ internal sealed class RedlockBackend : LockBackend
         // No majority: undo on every master, also those that have not answered yet. A late grant would otherwise
         // stay until its lease ends, and a few of those from different owners block every majority. The delete
         // goes out on the same connection after the acquisition, so the server applies it after a late grant.
-        // Not awaited: it never throws, and the caller's retry should not wait for a dead master's timeout.
-        _ = ReleaseAsync(resource, owner, CancellationToken.None);
+        // Awaited with the short per-master timeout: the attempt is over once every live master has undone it.
+        await UndoAsync(resource, owner, timeout).ConfigureAwait(false);
         return Combine(results, "acquire");
     }
 
@@ -70,13 +70,16 @@ internal sealed class RedlockBackend : LockBackend
         return Combine(results, "extend");
     }
 
-    public override async Task<BackendResult> ReleaseAsync(string resource, string owner, CancellationToken cancellationToken)
+    public override Task<BackendResult> ReleaseAsync(string resource, string owner, CancellationToken cancellationToken) =>
+        UndoAsync(resource, owner, _operationTimeout);
+
+    /// <summary>Deletes the lock on every master, not just a majority: one that granted late must not keep it until its lease ends.</summary>
+    private async Task<BackendResult> UndoAsync(string resource, string owner, TimeSpan timeout)
     {
-        // Every master, not just a majority: a master that granted late must not keep the lock until its lease ends.
         var attempts = new Task<BackendResult>[_servers.Length];
         for (int i = 0; i < _servers.Length; i++)
         {
-            attempts[i] = _servers[i].ReleaseAsync(resource, owner, _operationTimeout);
+            attempts[i] = _servers[i].ReleaseAsync(resource, owner, timeout);
         }
 
         BackendResult[] results = await Task.WhenAll(attempts).ConfigureAwait(false);
