@@ -33,7 +33,8 @@ internal static class Program
                      --server 127.0.0.1:PORT | --self-host (a server in a child process, stopped after)
                      --bots N (50)  --ramp R/s (100)  --seconds S (10)  --warmup W (2)
                      --tick-hz H (30 inputs/s)  --threads T (cores)  --seed N (1)  --scenario move
-                     --first-player ID (1000000)  --json FILE
+                     --first-player ID (1000000)  --json FILE  --csv FILE (one row a second)
+                     --html FILE (self-contained report with charts over time)
                      --fail-if "COND[,COND]" e.g. "tick_p99_ms>16.7,kernel_drops>0": exit 3 when one holds Load tests target loopback addresses only.
         """;
 
@@ -153,6 +154,19 @@ internal static class Program
                 using FileStream file = File.Create(options.JsonPath);
                 report.WriteJson(file);
                 Console.WriteLine($"report written to {options.JsonPath}");
+            }
+
+            if (options.CsvPath is not null)
+            {
+                using var csv = new StreamWriter(options.CsvPath);
+                Reporting.SeriesCsv.Write(csv, report.Series ?? []);
+                Console.WriteLine($"time series written to {options.CsvPath}");
+            }
+
+            if (options.HtmlPath is not null)
+            {
+                File.WriteAllText(options.HtmlPath, Reporting.HtmlReport.Render(report));
+                Console.WriteLine($"HTML report written to {options.HtmlPath}");
             }
 
             if (hosted is not null)

@@ -119,7 +119,9 @@ internal sealed class Bot : GameConnection
                 break;
             case MessageIds.Echo when Message.TryRead(ref reader, out EchoMessage echo):
                 _stats.EchoesReceived++;
-                _stats.Rtt.Record((long)(Stopwatch.GetElapsedTime(echo.SentAt, now).TotalMilliseconds * 1e6));
+                long rtt = (long)(Stopwatch.GetElapsedTime(echo.SentAt, now).TotalMilliseconds * 1e6);
+                _stats.Rtt.Record(rtt);
+                _stats.SecondRtt.Record(rtt);
                 break;
             case MessageIds.PositionCorrection when Message.TryRead(ref reader, out PositionCorrection correction):
                 _stats.Corrections++;

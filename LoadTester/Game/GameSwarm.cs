@@ -32,29 +32,22 @@ internal sealed class GameSwarm(SwarmOptions options)
         }
 
         var random = new Random(options.Seed);
-        var ramp = Stopwatch.StartNew();
+        var series = new Series(workers, probe, output);
         int created = 0;
-        long nextLine = 0;
         while (created < options.Bots)
         {
-            int due = Math.Min(options.Bots, 1 + (int)(ramp.Elapsed.TotalSeconds * options.RampPerSecond));
+            int due = Math.Min(options.Bots, 1 + (int)(series.Elapsed.TotalSeconds * options.RampPerSecond));
             for (; created < due; created++)
             {
                 SwarmWorker worker = workers[created % workers.Length];
                 worker.Add(new Bot(server, options.FirstPlayerId + created, options, worker.Stats, new Random(random.Next())));
             }
 
-            probe.Pump();
-            if (ramp.ElapsedMilliseconds >= nextLine)
-            {
-                nextLine += 1000;
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ramp {ramp.Elapsed.TotalSeconds,5:F1} s: {created}/{options.Bots} bots started, {Connected(workers)} in the game"));
-            }
-
+            series.Step("ramp", $"{created}/{options.Bots} bots started");
             Thread.Sleep(2);
         }
 
-        Wait(probe, TimeSpan.FromSeconds(options.WarmupSeconds));
+        series.Run("warmup", TimeSpan.FromSeconds(options.WarmupSeconds));
 
         // Measured stage: everyone's counters afresh, the server's too (the probe's status request resets them).
         foreach (SwarmWorker worker in workers)
@@ -67,11 +60,7 @@ internal sealed class GameSwarm(SwarmOptions options)
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         int gen0Before = GC.CollectionCount(0);
         var measured = Stopwatch.StartNew();
-        for (int second = 1; measured.Elapsed.TotalSeconds < options.Seconds; second++)
-        {
-            Wait(probe, TimeSpan.FromSeconds(Math.Min(1, options.Seconds - measured.Elapsed.TotalSeconds)));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"measured {measured.Elapsed.TotalSeconds,5:F1} s: {Connected(workers)} bots in the game"));
-        }
+        series.Run("measured", TimeSpan.FromSeconds(options.Seconds));
 
         double seconds = measured.Elapsed.TotalSeconds;
         StatusResponse? after = probe.Request(reset: false, StatusTimeout);
@@ -111,6 +100,8 @@ internal sealed class GameSwarm(SwarmOptions options)
             KernelReceiveBufferErrors = kernelBefore < 0 ? -1 : kernelAfter - kernelBefore,
             DisconnectReasons = total.DisconnectReasons,
             Server = Figures(before, after),
+            Series = series.Points,
+            ServerTickRate = (int)probe.TickRate,
         };
     }
 
@@ -146,13 +137,70 @@ internal sealed class GameSwarm(SwarmOptions options)
         return connected;
     }
 
-    private static void Wait(StatusProbe probe, TimeSpan duration)
+    /// <summary>
+    /// The run's clock and its time series: every second, the bots' counters and echo RTTs of that second and
+    /// the server's tick figures of that second (an interval status request), one progress line, one point.
+    /// </summary>
+    private sealed class Series(SwarmWorker[] workers, StatusProbe probe, TextWriter output)
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < duration)
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Data.Monitoring.LatencyHistogram _rtt = new();
+        private long _nextPoint = 1000;
+        private long _sent;
+        private long _received;
+        private double _lastAt;
+
+        public List<SeriesPoint> Points { get; } = [];
+
+        public TimeSpan Elapsed => _clock.Elapsed;
+
+        /// <summary>Runs <paramref name="stage"/> for <paramref name="duration"/>, sampling every second.</summary>
+        public void Run(string stage, TimeSpan duration)
+        {
+            var stageClock = Stopwatch.StartNew();
+            while (stageClock.Elapsed < duration)
+            {
+                Step(stage, string.Empty);
+                Thread.Sleep(5);
+            }
+        }
+
+        /// <summary>Keeps the probe alive; once a second, takes a point and prints a line.</summary>
+        public void Step(string stage, string note)
         {
             probe.Pump();
-            Thread.Sleep(5);
+            if (_clock.ElapsedMilliseconds < _nextPoint)
+            {
+                return;
+            }
+
+            _nextPoint += 1000;
+            double now = _clock.Elapsed.TotalSeconds;
+            double span = Math.Max(0.001, now - _lastAt);
+            _lastAt = now;
+            long sent = 0;
+            long received = 0;
+            _rtt.Reset();
+            foreach (SwarmWorker worker in workers)
+            {
+                sent += worker.Stats.MessagesSent;
+                received += worker.Stats.MessagesReceived;
+                worker.TakeSecond(_rtt);
+            }
+
+            // The measured stage restarts the counters: a reading below the last one is a restart, not negative traffic.
+            double sentRate = (sent >= _sent ? sent - _sent : sent) / span;
+            double receivedRate = (received >= _received ? received - _received : received) / span;
+            (_sent, _received) = (sent, received);
+            StatusResponse? status = probe.Request(reset: false, TimeSpan.FromMilliseconds(500), interval: true);
+            var point = new SeriesPoint(
+                Math.Round(now, 2), stage, Connected(workers), Math.Round(sentRate), Math.Round(receivedRate),
+                _rtt.PercentileMilliseconds(50), _rtt.PercentileMilliseconds(99),
+                status is { } a ? a.TickP50Us / 1000.0 : -1, status is { } b ? b.TickP99Us / 1000.0 : -1,
+                status is { } c ? c.TickMaxUs / 1000.0 : -1, status is { } d ? d.LatenessP99Us / 1000.0 : -1);
+            Points.Add(point);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{stage,-8} {now,6:F1} s  bots {point.Bots,6}  msgs/s {point.SentPerSecond,8:F0} out {point.ReceivedPerSecond,9:F0} in  rtt p50 {point.RttP50Ms,6:F1} p99 {point.RttP99Ms,6:F1} ms  server tick p99 {point.TickP99Ms,6:F2} ms  {note}"));
         }
     }
 

@@ -16,17 +16,20 @@ internal sealed class StatusProbe(IPEndPoint server, long playerId) : GameConnec
     private StatusResponse? _response;
     private bool _welcomed;
 
+    /// <summary>The server's tick rate, from its Welcome (0 before the login).</summary>
+    public uint TickRate { get; private set; }
+
     /// <summary>Why the probe could not log in, if it could not.</summary>
     public string? Failure { get; private set; }
 
     public bool WaitLoggedIn(TimeSpan timeout) => PumpUntil(() => _welcomed || Failure is not null, timeout) && _welcomed;
 
     /// <summary>Asks for the figures (and, with <paramref name="reset"/>, starts them afresh after answering).</summary>
-    public StatusResponse? Request(bool reset, TimeSpan timeout)
+    public StatusResponse? Request(bool reset, TimeSpan timeout, bool interval = false)
     {
         _response = null;
         uint id = ++_requestId;
-        Send(new StatusRequest(id, reset), DeliveryMethod.ReliableOrdered, 0);
+        Send(new StatusRequest(id, reset, interval), DeliveryMethod.ReliableOrdered, 0);
         PumpUntil(() => _response is { } r && r.RequestId == id, timeout);
         return _response;
     }
@@ -34,9 +37,10 @@ internal sealed class StatusProbe(IPEndPoint server, long playerId) : GameConnec
     protected override void OnMessage(ReadOnlySpan<byte> payload)
     {
         var reader = new PacketReader(payload);
-        if (payload[0] == MessageIds.Welcome)
+        if (payload[0] == MessageIds.Welcome && Message.TryRead(ref reader, out Welcome welcome))
         {
             _welcomed = true;
+            TickRate = welcome.TickRate;
         }
         else if (payload[0] == MessageIds.StatusResponse && Message.TryRead(ref reader, out StatusResponse status))
         {

@@ -33,6 +33,10 @@ internal sealed class SwarmOptions
 
     public string? JsonPath { get; private set; }
 
+    public string? CsvPath { get; private set; }
+
+    public string? HtmlPath { get; private set; }
+
     public List<Reporting.FailCondition> FailIf { get; } = [];
 
     public static bool TryParse(string[] args, out SwarmOptions options, out string? error)
@@ -84,6 +88,8 @@ internal sealed class SwarmOptions
                 "--first-player" => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long first) && first > 0 && Set(() => o.FirstPlayerId = first),
                 "--scenario" => value == "move" && Set(() => o.Scenario = value),
                 "--json" => value.Length > 0 && Set(() => o.JsonPath = value),
+                "--csv" => value.Length > 0 && Set(() => o.CsvPath = value),
+                "--html" => value.Length > 0 && Set(() => o.HtmlPath = value),
                 _ => false,
             };
             if (!ok)

@@ -7,6 +7,9 @@ internal sealed class SwarmStats
 {
     public LatencyHistogram Rtt { get; } = new();
 
+    /// <summary>Echo RTTs since the controller last took the second (<see cref="SwarmWorker.TakeSecond"/>).</summary>
+    public LatencyHistogram SecondRtt { get; } = new();
+
     public LatencyHistogram SnapshotInterval { get; } = new();
 
     public LatencyHistogram ConnectTime { get; } = new();

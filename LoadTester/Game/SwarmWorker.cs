@@ -12,6 +12,9 @@ internal sealed class SwarmWorker : IDisposable
     private volatile bool _stopping;
     private volatile bool _resetRequested;
     private volatile bool _resetDone;
+    private volatile bool _secondRequested;
+    private volatile bool _secondDone;
+    private readonly Realm.Data.Monitoring.LatencyHistogram _published = new();
 
     public SwarmWorker(int index)
     {
@@ -35,6 +38,17 @@ internal sealed class SwarmWorker : IDisposable
         _resetDone = false;
         _resetRequested = true;
         SpinWait.SpinUntil(() => _resetDone || !_thread.IsAlive, TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Adds this worker's echo RTTs of the last second to <paramref name="into"/> (the worker hands them over between passes).</summary>
+    public void TakeSecond(Realm.Data.Monitoring.LatencyHistogram into)
+    {
+        _secondDone = false;
+        _secondRequested = true;
+        if (SpinWait.SpinUntil(() => _secondDone || !_thread.IsAlive, TimeSpan.FromSeconds(2)) && _secondDone)
+        {
+            into.Add(_published);
+        }
     }
 
     /// <summary>Stops the thread, tells the server every bot is leaving, and flushes that.</summary>
@@ -78,6 +92,15 @@ internal sealed class SwarmWorker : IDisposable
             {
                 _bots.Add(bot);
                 Volatile.Write(ref _count, _bots.Count);
+            }
+
+            if (_secondRequested)
+            {
+                _secondRequested = false;
+                _published.Reset();
+                _published.Add(Stats.SecondRtt);
+                Stats.SecondRtt.Reset();
+                _secondDone = true;
             }
 
             if (_resetRequested)

@@ -55,6 +55,12 @@ internal sealed class LoadReport
 
     public IReadOnlyDictionary<string, int>? DisconnectReasons { get; init; }
 
+    /// <summary>Game scenarios: the server's tick rate (Hz), from its Welcome.</summary>
+    public int ServerTickRate { get; init; }
+
+    /// <summary>Game scenarios: one point a second over the whole run (ramp, warm-up, measured).</summary>
+    public IReadOnlyList<SeriesPoint>? Series { get; init; }
+
     /// <summary>Game scenarios: the server's own figures over the measured stage.</summary>
     public Game.ServerFigures? Server { get; init; }
 

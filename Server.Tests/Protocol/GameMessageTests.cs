@@ -37,6 +37,7 @@ public sealed class GameMessageTests
         RoundTrip(new EntityLeave(0));
         RoundTrip(new CellSnapshot(ulong.MaxValue, 3, uint.MaxValue, 2, CellSnapshot.MaxEntries));
         RoundTrip(new StatusRequest(9, true));
+        RoundTrip(new StatusRequest(10, false, Interval: true));
         RoundTrip(new StatusResponse(1, 2000, 3, 4, 5, 6, 7, 8, 9, 10, ulong.MaxValue, 12, 13, 14));
         RoundTrip(new ZoneChange(uint.MaxValue));
     }

@@ -165,24 +165,32 @@ internal sealed partial class GameServer
     {
         TickMetrics m = Metrics;
         NetHostStatistics stats = _host.Statistics;
+        Data.Monitoring.LatencyHistogram duration = request.Interval ? m.IntervalDuration : m.Duration;
+        Data.Monitoring.LatencyHistogram lateness = request.Interval ? m.IntervalLateness : m.Lateness;
         SendReliable(session, new StatusResponse(
             request.RequestId,
             (uint)_byPeer.Count,
             (ulong)m.Ticks,
-            Micros(m.Duration.PercentileMilliseconds(50)),
-            Micros(m.Duration.PercentileMilliseconds(99)),
-            Micros(m.Duration.MaxMilliseconds),
-            Micros(m.Lateness.PercentileMilliseconds(99)),
-            Micros(m.Lateness.MaxMilliseconds),
+            Micros(duration.PercentileMilliseconds(50)),
+            Micros(duration.PercentileMilliseconds(99)),
+            Micros(duration.MaxMilliseconds),
+            Micros(lateness.PercentileMilliseconds(99)),
+            Micros(lateness.MaxMilliseconds),
             (ulong)m.Overruns,
             (uint)m.InboundQueueLength,
             (ulong)Math.Max(0, GC.GetTotalAllocatedBytes() - _allocatedBaseline),
             (ulong)Math.Max(0, GC.CollectionCount(0) - _gen0Baseline),
             (ulong)stats.MessagesReceived,
             (ulong)stats.MessagesSent));
+        if (request.Interval)
+        {
+            m.RestartInterval();
+        }
+
         if (request.Reset)
         {
             m.Reset();
+            m.RestartInterval();
             _allocatedBaseline = GC.GetTotalAllocatedBytes();
             _gen0Baseline = GC.CollectionCount(0);
         }

@@ -21,6 +21,12 @@ internal sealed class TickMetrics
     /// <summary>How late each tick started after its deadline.</summary>
     public LatencyHistogram Lateness { get; } = new();
 
+    /// <summary>Durations since the last interval read (<see cref="RestartInterval"/>), for time series.</summary>
+    public LatencyHistogram IntervalDuration { get; } = new();
+
+    /// <summary>Lateness since the last interval read.</summary>
+    public LatencyHistogram IntervalLateness { get; } = new();
+
     public long Ticks => Volatile.Read(ref _ticks);
 
     /// <summary>Ticks that took longer than one period.</summary>
@@ -45,6 +51,8 @@ internal sealed class TickMetrics
     {
         Duration.Record(durationNanoseconds);
         Lateness.Record(latenessNanoseconds);
+        IntervalDuration.Record(durationNanoseconds);
+        IntervalLateness.Record(latenessNanoseconds);
         Volatile.Write(ref _ticks, _ticks + 1);
         if (overrun)
         {
@@ -52,6 +60,13 @@ internal sealed class TickMetrics
         }
 
         Volatile.Write(ref _skipped, skippedTotal);
+    }
+
+    /// <summary>Starts the interval histograms afresh (after they were read).</summary>
+    public void RestartInterval()
+    {
+        IntervalDuration.Reset();
+        IntervalLateness.Reset();
     }
 
     /// <summary>Starts the histograms and counters afresh (e.g. at the start of a load test's measured stage).</summary>

@@ -105,6 +105,7 @@ public sealed class ConnectionPoolSoakTests
 
         await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() => BorrowerAsync(i))));
         await monitor.DisposeAsync();
+        long monitorChecks = monitor.GetHealth("soak").Checks;
 
         PoolStatistics s = pool.Statistics;
         TestContext.Out.WriteLine($"{_provider}: {leases} leases, {queries} queries, {timeouts} timeouts, {cancelled} cancelled, {broken} marked broken; {s}");
@@ -112,7 +113,9 @@ public sealed class ConnectionPoolSoakTests
         Assert.That((s.Leased, s.Waiters), Is.EqualTo((0, 0)));
         Assert.That(s.Idle + s.Leased, Is.EqualTo(s.Total), "no slot stuck in between");
         Assert.That(s.Total, Is.InRange(0, options.MaxSize));
-        Assert.That(s.Timeouts, Is.EqualTo(timeouts));
+        // The monitor's pings borrow from the same saturated pool, and the pool counts their timeouts too
+        // (a busy CI machine produced one): every timeout is a borrower's or one of the monitor's checks.
+        Assert.That(s.Timeouts - timeouts, Is.InRange(0, monitorChecks), $"pool counted {s.Timeouts} timeouts, borrowers saw {timeouts}, the monitor checked {monitorChecks} times");
         Assert.That(s.Evictions, Is.GreaterThanOrEqualTo(broken), "every connection marked broken was closed");
         Assert.That(leases, Is.GreaterThan(100));
         Assert.That(probe.Statistics.Count, Is.EqualTo(queries));
