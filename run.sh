@@ -106,6 +106,7 @@ ensure_packages() {
   have mariadb-admin || missing+=(mariadb-client)
   have redis-server || missing+=(redis-server)
   have redis-cli || missing+=(redis-tools)
+  have chromium || missing+=(chromium)   # the load-test report is checked in headless Chromium
   [ ${#missing[@]} -eq 0 ] && return 0
   # Unique names, in order.
   local unique=() p

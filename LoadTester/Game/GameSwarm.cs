@@ -55,6 +55,7 @@ internal sealed class GameSwarm(SwarmOptions options)
             worker.ResetMeasured();
         }
 
+        series.Restart();
         StatusResponse? before = probe.Request(reset: true, StatusTimeout);
         long kernelBefore = KernelUdpCounters.ReceiveBufferErrors();
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
@@ -154,6 +155,13 @@ internal sealed class GameSwarm(SwarmOptions options)
 
         public TimeSpan Elapsed => _clock.Elapsed;
 
+        /// <summary>The bots' counters were just restarted (measured stage): rates count from now.</summary>
+        public void Restart()
+        {
+            (_sent, _received) = (0, 0);
+            _lastAt = _clock.Elapsed.TotalSeconds;
+        }
+
         /// <summary>Runs <paramref name="stage"/> for <paramref name="duration"/>, sampling every second.</summary>
         public void Run(string stage, TimeSpan duration)
         {
@@ -188,9 +196,8 @@ internal sealed class GameSwarm(SwarmOptions options)
                 worker.TakeSecond(_rtt);
             }
 
-            // The measured stage restarts the counters: a reading below the last one is a restart, not negative traffic.
-            double sentRate = (sent >= _sent ? sent - _sent : sent) / span;
-            double receivedRate = (received >= _received ? received - _received : received) / span;
+            double sentRate = (sent - _sent) / span;
+            double receivedRate = (received - _received) / span;
             (_sent, _received) = (sent, received);
             StatusResponse? status = probe.Request(reset: false, TimeSpan.FromMilliseconds(500), interval: true);
             var point = new SeriesPoint(
