@@ -35,6 +35,7 @@ internal static class Program
                      --tick-hz H (30 inputs/s)  --threads T (cores)  --seed N (1)  --scenario move
                      --first-player ID (1000000)  --json FILE  --csv FILE (one row a second)
                      --html FILE (self-contained report with charts over time)
+                     --plain (a line a second instead of the live table; automatic when redirected)
                      --fail-if "COND[,COND]" e.g. "tick_p99_ms>16.7,kernel_drops>0": exit 3 when one holds Load tests target loopback addresses only.
         """;
 
@@ -146,7 +147,20 @@ internal static class Program
             }
 
             Console.WriteLine($"game --scenario {options.Scenario}: {options.Bots} bots at {options.RampPerSecond}/s on {Math.Min(options.Threads, options.Bots)} threads -> {server} ({options.WarmupSeconds} s warm-up, {options.Seconds} s measured)");
-            LoadReport report = new Game.GameSwarm(options).Run(server, Console.Out);
+            var swarm = new Game.GameSwarm(options);
+            LoadReport report;
+            if (options.Plain || Console.IsOutputRedirected)
+            {
+                report = swarm.Run(server, Console.Out);
+            }
+            else
+            {
+                Spectre.Console.Table table = Game.LiveSwarmView.CreateTable();
+                LoadReport? live = null;
+                Spectre.Console.AnsiConsole.Live(table).Start(context => live = swarm.Run(server, new Game.LiveSwarmView(table, context)));
+                report = live!;
+            }
+
             Console.WriteLine();
             report.WriteSummary(Console.Out);
             if (options.JsonPath is not null)

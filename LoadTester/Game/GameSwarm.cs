@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using Realm.LoadTester.Reporting;
 using Realm.Server.Protocol.Messages;
@@ -15,7 +14,9 @@ internal sealed class GameSwarm(SwarmOptions options)
 {
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(5);
 
-    public LoadReport Run(IPEndPoint server, TextWriter output)
+    public LoadReport Run(IPEndPoint server, TextWriter output) => Run(server, new TextSwarmView(output));
+
+    public LoadReport Run(IPEndPoint server, ISwarmView view)
     {
         var workers = new SwarmWorker[Math.Min(options.Threads, options.Bots)];
         for (int i = 0; i < workers.Length; i++)
@@ -32,7 +33,7 @@ internal sealed class GameSwarm(SwarmOptions options)
         }
 
         var random = new Random(options.Seed);
-        var series = new Series(workers, probe, output);
+        var series = new Series(workers, probe, view, options.Bots);
         int created = 0;
         while (created < options.Bots)
         {
@@ -43,7 +44,7 @@ internal sealed class GameSwarm(SwarmOptions options)
                 worker.Add(new Bot(server, options.FirstPlayerId + created, options, worker.Stats, new Random(random.Next())));
             }
 
-            series.Step("ramp", $"{created}/{options.Bots} bots started");
+            series.Step("ramp", $"{created}/{options.Bots} bots started", -1);
             Thread.Sleep(2);
         }
 
@@ -142,7 +143,7 @@ internal sealed class GameSwarm(SwarmOptions options)
     /// The run's clock and its time series: every second, the bots' counters and echo RTTs of that second and
     /// the server's tick figures of that second (an interval status request), one progress line, one point.
     /// </summary>
-    private sealed class Series(SwarmWorker[] workers, StatusProbe probe, TextWriter output)
+    private sealed class Series(SwarmWorker[] workers, StatusProbe probe, ISwarmView view, int target)
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly Data.Monitoring.LatencyHistogram _rtt = new();
@@ -150,6 +151,7 @@ internal sealed class GameSwarm(SwarmOptions options)
         private long _sent;
         private long _received;
         private double _lastAt;
+        private int _lastBots;
 
         public List<SeriesPoint> Points { get; } = [];
 
@@ -168,13 +170,13 @@ internal sealed class GameSwarm(SwarmOptions options)
             var stageClock = Stopwatch.StartNew();
             while (stageClock.Elapsed < duration)
             {
-                Step(stage, string.Empty);
+                Step(stage, string.Empty, (duration - stageClock.Elapsed).TotalSeconds);
                 Thread.Sleep(5);
             }
         }
 
         /// <summary>Keeps the probe alive; once a second, takes a point and prints a line.</summary>
-        public void Step(string stage, string note)
+        public void Step(string stage, string note, double remainingSeconds)
         {
             probe.Pump();
             if (_clock.ElapsedMilliseconds < _nextPoint)
@@ -188,11 +190,15 @@ internal sealed class GameSwarm(SwarmOptions options)
             _lastAt = now;
             long sent = 0;
             long received = 0;
+            long echoesSent = 0;
+            long echoesReceived = 0;
             _rtt.Reset();
             foreach (SwarmWorker worker in workers)
             {
                 sent += worker.Stats.MessagesSent;
                 received += worker.Stats.MessagesReceived;
+                echoesSent += worker.Stats.EchoesSent;
+                echoesReceived += worker.Stats.EchoesReceived;
                 worker.TakeSecond(_rtt);
             }
 
@@ -206,8 +212,10 @@ internal sealed class GameSwarm(SwarmOptions options)
                 status is { } a ? a.TickP50Us / 1000.0 : -1, status is { } b ? b.TickP99Us / 1000.0 : -1,
                 status is { } c ? c.TickMaxUs / 1000.0 : -1, status is { } d ? d.LatenessP99Us / 1000.0 : -1);
             Points.Add(point);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{stage,-8} {now,6:F1} s  bots {point.Bots,6}  msgs/s {point.SentPerSecond,8:F0} out {point.ReceivedPerSecond,9:F0} in  rtt p50 {point.RttP50Ms,6:F1} p99 {point.RttP99Ms,6:F1} ms  server tick p99 {point.TickP99Ms,6:F2} ms  {note}"));
+            double connects = Math.Max(0, point.Bots - _lastBots) / span;
+            _lastBots = point.Bots;
+            double loss = echoesSent == 0 ? 0 : 100.0 * Math.Max(0, echoesSent - echoesReceived) / echoesSent;
+            view.Show(point, target, connects, loss, remainingSeconds, note);
         }
     }
 

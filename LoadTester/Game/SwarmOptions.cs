@@ -39,6 +39,9 @@ internal sealed class SwarmOptions
 
     public List<Reporting.FailCondition> FailIf { get; } = [];
 
+    /// <summary>Plain lines instead of the live table (also when the output is not a terminal).</summary>
+    public bool Plain { get; private set; }
+
     public static bool TryParse(string[] args, out SwarmOptions options, out string? error)
     {
         var o = new SwarmOptions();
@@ -49,6 +52,12 @@ internal sealed class SwarmOptions
             if (name == "--self-host")
             {
                 o.SelfHost = true;
+                continue;
+            }
+
+            if (name == "--plain")
+            {
+                o.Plain = true;
                 continue;
             }
 

@@ -91,7 +91,7 @@ internal static class HtmlReport
         html.Append(string.Create(c, $"<svg class=\"chart\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" xmlns=\"http://www.w3.org/2000/svg\">"));
         html.Append(string.Create(c, $"<text x=\"{Left}\" y=\"18\" font-size=\"14\" font-weight=\"bold\">{Encode(title)} ({Encode(unit)})</text>"));
         html.Append(string.Create(c, $"<line x1=\"{Left}\" y1=\"{Height - Bottom}\" x2=\"{Width - Right}\" y2=\"{Height - Bottom}\" stroke=\"#888\"/><line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Height - Bottom}\" stroke=\"#888\"/>"));
-        html.Append(string.Create(c, $"<text x=\"{Left - 6}\" y=\"{Top + 4}\" font-size=\"11\" text-anchor=\"end\">{maxY:G4}</text><text x=\"{Left - 6}\" y=\"{Height - Bottom + 4}\" font-size=\"11\" text-anchor=\"end\">0</text>"));
+        html.Append(string.Create(c, $"<text x=\"{Left - 6}\" y=\"{Top + 4}\" font-size=\"11\" text-anchor=\"end\">{(maxY >= 100 ? maxY.ToString("N0", c) : maxY.ToString("G3", c))}</text><text x=\"{Left - 6}\" y=\"{Height - Bottom + 4}\" font-size=\"11\" text-anchor=\"end\">0</text>"));
         html.Append(string.Create(c, $"<text x=\"{Width - Right}\" y=\"{Height - 8}\" font-size=\"11\" text-anchor=\"end\">{maxT:F0} s</text><text x=\"{Left}\" y=\"{Height - 8}\" font-size=\"11\">0 s</text>"));
         if (limit is { } budget)
         {
