@@ -37,18 +37,41 @@ internal sealed class Bot : GameConnection
     private bool _welcomed;
     private bool _finished;
     private bool _leaving;
+    private readonly bool _reconnected;
+    private readonly bool _idle;
+    private readonly bool _chats;
+    private readonly bool _hopsZones;
+    private readonly bool _reconnects;
+    private long _nextChat;
+    private long _nextHop;
+    private long _reconnectAt;
 
-    public Bot(IPEndPoint server, long playerId, SwarmOptions options, SwarmStats stats, Random random)
+    public Bot(IPEndPoint server, long playerId, SwarmOptions options, SwarmStats stats, Random random, bool reconnected = false)
         : base(server, $"{playerId}:bot{playerId}", ioBatch: 8)
     {
+        PlayerId = playerId;
         _stats = stats;
         _random = random;
+        _reconnected = reconnected;
+
+        // Scenario roles (mixed), by player number so every run has the same mix: 20 % idle, 15 % zone hoppers,
+        // 5 % reconnecting, and half of the rest chatting.
+        int role = (int)(playerId % 20);
+        _idle = options.Scenario == "mixed" && role < 4;
+        _hopsZones = options.Scenario == "mixed" && role is >= 4 and < 7;
+        _reconnects = options.Scenario == "mixed" && !reconnected && role == 7;
+        _chats = options.Scenario == "chat" || (options.Scenario == "mixed" && !_idle && playerId % 2 == 0);
         _inputPeriod = Stopwatch.Frequency / options.InputHz;
         _step = Math.Max(1, options.SpeedCmPerSecond / options.InputHz);
         _connectStart = Stopwatch.GetTimestamp();
     }
 
+    public long PlayerId { get; }
+
     public bool IsPlaying => _welcomed && !_finished;
+
+    /// <summary>A reconnecting bot's time has come: the worker replaces it with a fresh connection of the same player.</summary>
+    public bool WantsReconnect => _reconnects && _welcomed && !_finished && Stopwatch.GetTimestamp() >= _reconnectAt;
 
     /// <summary>Disconnected, refused or failed to connect: nothing more to do.</summary>
     public bool IsFinished => _finished;
@@ -59,10 +82,24 @@ internal sealed class Bot : GameConnection
         Receive();
         if (_welcomed && !_finished)
         {
-            if (now >= _nextInput)
+            if (now >= _nextInput && !_idle)
             {
                 _nextInput = Math.Max(_nextInput + _inputPeriod, now - _inputPeriod); // no burst after a stall
                 Walk();
+            }
+
+            if (_chats && now >= _nextChat)
+            {
+                _nextChat = now + Seconds(4 + _random.NextDouble() * 4); // 4–8 s: within the server's default 5 lines per 10 s
+                Count(Send(new ChatSend(ChatScope.Zone, 0, "hello from a bot"u8), DeliveryMethod.ReliableOrdered, 0));
+                _stats.ChatSent++;
+            }
+
+            if (_hopsZones && now >= _nextHop)
+            {
+                _nextHop = now + Seconds(8 + _random.NextDouble() * 4);
+                Count(Send(new ZoneChange((uint)_random.Next(4)), DeliveryMethod.ReliableOrdered, 0));
+                _stats.ZoneChanges++;
             }
 
             if (now >= _nextEcho)
@@ -94,7 +131,18 @@ internal sealed class Bot : GameConnection
                 if (!_welcomed)
                 {
                     _welcomed = true;
-                    _stats.Connected++;
+                    if (_reconnected)
+                    {
+                        _stats.Reconnects++;
+                    }
+                    else
+                    {
+                        _stats.Connected++;
+                    }
+
+                    _nextChat = now + Seconds(_random.NextDouble() * 4);
+                    _nextHop = now + Seconds(2 + _random.NextDouble() * 8);
+                    _reconnectAt = now + Seconds(3 + _random.NextDouble() * 5);
                     _stats.ConnectTime.Record((long)(Stopwatch.GetElapsedTime(_connectStart, now).TotalMilliseconds * 1e6));
                     _nextInput = now + _random.NextInt64(_inputPeriod); // spread the bots over the input period
                     _nextEcho = now + _random.NextInt64(Stopwatch.Frequency);
@@ -122,6 +170,12 @@ internal sealed class Bot : GameConnection
                 long rtt = (long)(Stopwatch.GetElapsedTime(echo.SentAt, now).TotalMilliseconds * 1e6);
                 _stats.Rtt.Record(rtt);
                 _stats.SecondRtt.Record(rtt);
+                break;
+            case MessageIds.ChatLine:
+                _stats.ChatReceived++;
+                break;
+            case MessageIds.ErrorNotice:
+                _stats.Errors++;
                 break;
             case MessageIds.PositionCorrection when Message.TryRead(ref reader, out PositionCorrection correction):
                 _stats.Corrections++;
@@ -181,6 +235,8 @@ internal sealed class Bot : GameConnection
         _targetX = Math.Max(0, _homeX + _random.Next(-3000, 3001));
         _targetY = Math.Max(0, _homeY + _random.Next(-3000, 3001));
     }
+
+    private static long Seconds(double seconds) => (long)(seconds * Stopwatch.Frequency);
 
     private void Count(SendResult result)
     {

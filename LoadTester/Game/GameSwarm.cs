@@ -21,7 +21,8 @@ internal sealed class GameSwarm(SwarmOptions options)
         var workers = new SwarmWorker[Math.Min(options.Threads, options.Bots)];
         for (int i = 0; i < workers.Length; i++)
         {
-            workers[i] = new SwarmWorker(i);
+            int index = i;
+            workers[i] = new SwarmWorker(i, old => new Bot(server, old.PlayerId, options, workers[index].Stats, new Random(unchecked((int)old.PlayerId)), reconnected: true));
             workers[i].Start();
         }
 
@@ -99,6 +100,11 @@ internal sealed class GameSwarm(SwarmOptions options)
             ConnectTime = total.ConnectTime,
             TransportRtt = total.TransportRtt,
             Corrections = total.Corrections,
+            ChatSent = total.ChatSent,
+            ChatReceived = total.ChatReceived,
+            ZoneChanges = total.ZoneChanges,
+            Reconnects = total.Reconnects,
+            Errors = total.Errors,
             KernelReceiveBufferErrors = kernelBefore < 0 ? -1 : kernelAfter - kernelBefore,
             DisconnectReasons = total.DisconnectReasons,
             Server = Figures(before, after),

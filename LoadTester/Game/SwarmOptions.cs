@@ -95,7 +95,7 @@ internal sealed class SwarmOptions
                 "--threads" => TryInt(value, 1, 2 * Environment.ProcessorCount, out int threads) && Set(() => o.Threads = threads),
                 "--seed" => TryInt(value, 0, int.MaxValue, out int seed) && Set(() => o.Seed = seed),
                 "--first-player" => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long first) && first > 0 && Set(() => o.FirstPlayerId = first),
-                "--scenario" => value == "move" && Set(() => o.Scenario = value),
+                "--scenario" => value is "move" or "chat" or "mixed" && Set(() => o.Scenario = value),
                 "--json" => value.Length > 0 && Set(() => o.JsonPath = value),
                 "--csv" => value.Length > 0 && Set(() => o.CsvPath = value),
                 "--html" => value.Length > 0 && Set(() => o.HtmlPath = value),
@@ -107,7 +107,7 @@ internal sealed class SwarmOptions
                 {
                     "--server" => $"--server \"{value}\": expected a loopback IP:port (load tests stay on loopback)",
                     "--threads" => $"--threads {value}: 1 to {2 * Environment.ProcessorCount} (two threads per core at most)",
-                    "--scenario" => $"--scenario {value}: this build has \"move\" (walk around at the input rate)",
+                    "--scenario" => $"--scenario {value}: one of move (walk at the input rate), chat (walk and chat), mixed (walkers, idlers, chatters, zone hoppers, reconnects)",
                     _ => $"{name} {value}: not a known option or out of range (see --help)",
                 };
                 return false;

@@ -33,6 +33,17 @@ internal sealed class SwarmStats
 
     public long Corrections { get; set; }
 
+    public long ChatSent { get; set; }
+
+    public long ChatReceived { get; set; }
+
+    public long ZoneChanges { get; set; }
+
+    public long Reconnects { get; set; }
+
+    /// <summary>Error notices from the server (rate limit, unknown zone, …).</summary>
+    public long Errors { get; set; }
+
     public Dictionary<string, int> DisconnectReasons { get; } = [];
 
     public void Add(SwarmStats other)
@@ -49,6 +60,11 @@ internal sealed class SwarmStats
         FailedConnects += other.FailedConnects;
         Disconnects += other.Disconnects;
         Corrections += other.Corrections;
+        ChatSent += other.ChatSent;
+        ChatReceived += other.ChatReceived;
+        ZoneChanges += other.ZoneChanges;
+        Reconnects += other.Reconnects;
+        Errors += other.Errors;
         foreach ((string reason, int count) in other.DisconnectReasons)
         {
             DisconnectReasons[reason] = DisconnectReasons.GetValueOrDefault(reason) + count;
@@ -65,5 +81,10 @@ internal sealed class SwarmStats
         EchoesSent = 0;
         EchoesReceived = 0;
         Corrections = 0;
+        ChatSent = 0;
+        ChatReceived = 0;
+        ZoneChanges = 0;
+        Reconnects = 0;
+        Errors = 0;
     }
 }

@@ -16,8 +16,13 @@ internal sealed class SwarmWorker : IDisposable
     private volatile bool _secondDone;
     private readonly Realm.Data.Monitoring.LatencyHistogram _published = new();
 
-    public SwarmWorker(int index)
+    private readonly Func<Bot, Bot>? _reconnect;
+
+    /// <param name="index">For the thread's name.</param>
+    /// <param name="reconnect">Makes the fresh connection for a bot that wants to reconnect (mixed scenario).</param>
+    public SwarmWorker(int index, Func<Bot, Bot>? reconnect = null)
     {
+        _reconnect = reconnect;
         _thread = new Thread(Run) { Name = $"bots-{index}", IsBackground = true };
     }
 
@@ -111,12 +116,23 @@ internal sealed class SwarmWorker : IDisposable
             }
 
             long now = Stopwatch.GetTimestamp();
-            foreach (Bot bot in _bots)
+            for (int i = 0; i < _bots.Count; i++)
             {
-                if (!bot.IsFinished)
+                Bot bot = _bots[i];
+                if (bot.IsFinished)
                 {
-                    bot.Update(now);
+                    continue;
                 }
+
+                if (_reconnect is not null && bot.WantsReconnect)
+                {
+                    bot.Leave(); // the player logs out and straight back in, on a new socket
+                    bot.Update(now);
+                    bot.Dispose();
+                    _bots[i] = bot = _reconnect(bot);
+                }
+
+                bot.Update(now);
             }
 
             Thread.Sleep(1);

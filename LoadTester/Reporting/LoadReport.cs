@@ -50,6 +50,18 @@ internal sealed class LoadReport
     /// <summary>Game scenarios: moves the server corrected.</summary>
     public long Corrections { get; init; }
 
+    public long ChatSent { get; init; }
+
+    public long ChatReceived { get; init; }
+
+    public long ZoneChanges { get; init; }
+
+    /// <summary>Bots that logged out and back in during the run (mixed scenario); not counted in Connected.</summary>
+    public long Reconnects { get; init; }
+
+    /// <summary>Error notices the server sent the bots.</summary>
+    public long Errors { get; init; }
+
     /// <summary>Kernel UDP receive-buffer drops during the measured stage (−1: not known on this system).</summary>
     public long KernelReceiveBufferErrors { get; init; } = -1;
 
@@ -122,6 +134,11 @@ internal sealed class LoadReport
         if (Server is not null || SnapshotInterval is not null)
         {
             json.WriteNumber("corrections", Corrections);
+            json.WriteNumber("chat_sent", ChatSent);
+            json.WriteNumber("chat_received", ChatReceived);
+            json.WriteNumber("zone_changes", ZoneChanges);
+            json.WriteNumber("reconnects", Reconnects);
+            json.WriteNumber("errors", Errors);
             json.WriteNumber("kernel_rcvbuf_errors", KernelReceiveBufferErrors);
         }
 
@@ -202,6 +219,11 @@ internal sealed class LoadReport
         if (ConnectTime is { Count: > 0 })
         {
             output.WriteLine(string.Create(c, $"connect             p50 {ConnectTime.PercentileMilliseconds(50):F2}  p99 {ConnectTime.PercentileMilliseconds(99):F2}  max {ConnectTime.MaxMilliseconds:F2} ms"));
+        }
+
+        if (ChatSent + ZoneChanges + Reconnects > 0)
+        {
+            output.WriteLine(string.Create(c, $"behaviour           {ChatSent} chat lines sent, {ChatReceived} received, {ZoneChanges} zone changes, {Reconnects} reconnects, {Errors} error notices"));
         }
 
         if (KernelReceiveBufferErrors >= 0)

@@ -47,6 +47,24 @@ public sealed class GameSwarmTests
     }
 
     [Test]
+    public void MixedScenario_ChatsHopsZonesAndReconnects_WithoutFailures()
+    {
+        SwarmOptions options = Options("--bots", "60", "--ramp", "300", "--seconds", "10", "--warmup", "0.5", "--scenario", "mixed", "--seed", "7", "--self-host");
+        using var server = new SelfHostedServer(maxPlayers: 96, connectsPerSecond: 1000);
+        Assert.That(server.WaitReady(TimeSpan.FromSeconds(60)), Is.True, "the server did not come up");
+
+        LoadReport report = new GameSwarm(options).Run(server.EndPoint, TextWriter.Null);
+
+        Assert.That((report.Connected, report.FailedConnects, report.Disconnects), Is.EqualTo((60, 0, 0)), string.Join(", ", report.DisconnectReasons ?? new Dictionary<string, int>()));
+        Assert.That(report.ChatSent, Is.GreaterThan(0));
+        Assert.That(report.ChatReceived, Is.GreaterThanOrEqualTo(report.ChatSent), "zone chat reaches the sender and the others in its zone");
+        Assert.That(report.ZoneChanges, Is.GreaterThan(0));
+        Assert.That(report.Reconnects, Is.EqualTo(3), "the reconnecting bots (every 20th) log in again 3-8 s after joining");
+        Assert.That(report.Errors, Is.Zero, "the bots stayed within the chat rate and the zones that exist");
+        Assert.That(report.Scenario, Is.EqualTo("game-mixed"));
+    }
+
+    [Test]
     public void ServerDisappears_BotsReportTimeouts_AndTheRunEndsWithoutServerFigures()
     {
         SwarmOptions options = Options("--bots", "10", "--ramp", "100", "--seconds", "8", "--warmup", "0.5", "--self-host");
@@ -86,6 +104,7 @@ public sealed class GameSwarmTests
     [TestCase("--threads", "99")]
     [TestCase("--server", "10.0.0.1:7777")]
     [TestCase("--scenario", "teleport")]
+    [TestCase("--fail-if", "tick>1")]
     public void Options_BadValue_IsRefusedNamingTheOption(string name, string value)
     {
         Assert.That(SwarmOptions.TryParse([name, value], out _, out string? error), Is.False);
