@@ -20,7 +20,7 @@ Commands:
                               OPTIONS: --port N, --host ADDR, --sqlite PATH, --log-level LEVEL,
                               or any option as --Section:Key=value (see README, Configuration).
                               Ctrl+C or SIGTERM stops it cleanly.
-  test [DOTNET-TEST-ARGS]     Install MariaDB and Redis if missing, start one MariaDB and three Redis
+  test [DOTNET-TEST-ARGS]     Install MariaDB, Redis and Chromium if missing, start one MariaDB and three Redis
                               instances on loopback in a temporary folder, run every test, stop them,
                               and print "N passed, N failed". Extra args go to `dotnet test`
                               (e.g. --filter "FullyQualifiedName~Hosting").
