@@ -25,6 +25,8 @@ Commands:
                               and print "N passed, N failed". Extra args go to `dotnet test`
                               (e.g. --filter "FullyQualifiedName~Hosting").
   loadtest [ARGS]             Run the LoadTester with ARGS (`./run.sh loadtest --help`).
+  shards simulate [ARGS]      Keys moved and balance per routing strategy when the shard count changes
+                              (--keys K --from A --to B).
   bench [FILTER] [ARGS]       Run Server.Benchmarks through BenchmarkDotNet's switcher
                               (no FILTER: list the benchmarks).
   build                       Build the whole solution in Release.
@@ -360,6 +362,7 @@ case "${1:-}" in
   server) shift; cmd_server "$@" ;;
   test) shift; cmd_test "$@" ;;
   loadtest) shift; cmd_loadtest "$@" ;;
+  shards) shift; cmd_loadtest shards "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   build) require_dotnet; dotnet build Realm.sln -c "$CONFIG" --nologo ;;
   -h|--help|help) usage ;;

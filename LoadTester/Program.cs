@@ -32,11 +32,18 @@ internal static class Program
                      second; the server's figures come from its status message.
                      --server 127.0.0.1:PORT | --self-host (a server in a child process, stopped after)
                      --bots N (50)  --ramp R/s (100)  --seconds S (10)  --warmup W (2)
-                     --tick-hz H (30 inputs/s)  --threads T (cores)  --seed N (1)  --scenario move
+                     --tick-hz H (30 inputs/s)  --threads T (cores)  --seed N (1)
                      --first-player ID (1000000)  --json FILE  --csv FILE (one row a second)
                      --html FILE (self-contained report with charts over time)
                      --plain (a line a second instead of the live table; automatic when redirected)
-                     --fail-if "COND[,COND]" e.g. "tick_p99_ms>16.7,kernel_drops>0": exit 3 when one holds Load tests target loopback addresses only.
+                     --fail-if "COND[,COND]" e.g. "tick_p99_ms>16.7,kernel_drops>0": exit 3 when one holds
+                     --scenario move (walk) | chat (walk and chat) | mixed (idle, chat, zone changes, reconnects)
+
+          shards simulate  --keys K (1000000) --from A (4) --to B (5): per routing strategy (modulo,
+                     jump, ring with 160 virtual nodes), the share of keys that move and the balance after.
+                     Also ./run.sh shards simulate ...
+
+        Load tests target loopback addresses only.
         """;
 
     public static int Main(string[] args)
@@ -53,6 +60,8 @@ internal static class Program
                 return RunEcho(args[1..]);
             case "game":
                 return RunGame(args[1..]);
+            case "shards" when args.Length > 1 && args[1] == "simulate":
+                return Shards.ShardSimulate.Run(args[2..], Console.Out);
             case "locks":
                 if (!Locks.LockLatencyBench.TryParse(args[1..], out Locks.LockLatencyBench? bench, out string? error))
                 {
