@@ -1,0 +1,68 @@
+namespace Realm.Data.Routing;
+
+/// <summary>
+/// Routes a key to a logical shard (by a strategy over a fixed number of logical shards) and the logical
+/// shard to the physical pool that holds it. Several logical shards can share one database server, so
+/// capacity grows by moving whole logical shards to a new server — a change of this map — instead of
+/// rehashing every key.
+/// </summary>
+/// <remarks>Immutable and thread-safe; routing is allocation-free. Build a new router to change the map.</remarks>
+public sealed class ShardRouter
+{
+    private readonly string[] _pools;
+
+    /// <param name="strategy">Picks the logical shard; its <see cref="IShardStrategy.Shards"/> is the logical shard count.</param>
+    /// <param name="pools">For every logical shard, the name of the pool that holds it.</param>
+    /// <exception cref="ArgumentException">The map does not cover exactly the strategy's logical shards, or names an empty pool.</exception>
+    public ShardRouter(IShardStrategy strategy, IReadOnlyList<string> pools)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(pools);
+        if (pools.Count != strategy.Shards)
+        {
+            ThrowHelper.ThrowArgument(nameof(pools), $"the map names {pools.Count} pool(s) but the {strategy.Name} strategy has {strategy.Shards} logical shards: one pool per logical shard");
+        }
+
+        for (int i = 0; i < pools.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(pools[i]))
+            {
+                ThrowHelper.ThrowArgument(nameof(pools), $"logical shard {i} has no pool");
+            }
+        }
+
+        Strategy = strategy;
+        _pools = [.. pools];
+    }
+
+    /// <summary>The strategy over the logical shards.</summary>
+    public IShardStrategy Strategy { get; }
+
+    /// <summary>Logical shards.</summary>
+    public int LogicalShards => _pools.Length;
+
+    /// <summary>The distinct pools the map uses, in order of first appearance.</summary>
+    public IReadOnlyList<string> Pools => _pools.Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The logical shard of <paramref name="key"/>.</summary>
+    public int LogicalShardOf(long key) => Strategy.ShardOf(StableHash.Hash(key));
+
+    /// <summary>The pool holding <paramref name="key"/>.</summary>
+    public string PoolOf(long key) => _pools[LogicalShardOf(key)];
+
+    /// <summary>The pool holding logical shard <paramref name="logicalShard"/>.</summary>
+    public string PoolOfShard(int logicalShard) => _pools[logicalShard];
+
+    /// <summary>
+    /// A router with the same strategy where logical shard <paramref name="logicalShard"/> lives in
+    /// <paramref name="pool"/>: after its data is copied there, only that shard's keys change server.
+    /// </summary>
+    public ShardRouter WithShardIn(int logicalShard, string pool)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(logicalShard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(logicalShard, _pools.Length);
+        string[] pools = [.. _pools];
+        pools[logicalShard] = pool;
+        return new ShardRouter(Strategy, pools);
+    }
+}
