@@ -61,8 +61,7 @@ internal sealed class StatusProbe(IPEndPoint server, long playerId) : GameConnec
                 return false;
             }
 
-            Pump();
-            Thread.Sleep(1);
+            Pump(TimeSpan.FromMilliseconds(1)); // waits on the socket, not on a timer
         }
 
         return true;

@@ -110,20 +110,8 @@ internal sealed class LoadReport
         json.WriteNumber("messages_received", MessagesReceived);
         json.WriteNumber("messages_per_sec", Math.Round(MessagesPerSecond, 1));
         json.WriteNumber("roundtrips_per_sec", Math.Round(RoundtripsPerSecond, 1));
-        json.WriteStartObject("rtt_ms");
-        json.WriteNumber("p50", Math.Round(Rtt.PercentileMilliseconds(50), 4));
-        json.WriteNumber("p95", Math.Round(Rtt.PercentileMilliseconds(95), 4));
-        json.WriteNumber("p99", Math.Round(Rtt.PercentileMilliseconds(99), 4));
-        json.WriteNumber("max", Math.Round(Rtt.MaxMilliseconds, 4));
-        json.WriteEndObject();
-        if (Delivery is { Count: > 0 })
-        {
-            json.WriteStartObject("delivery_ms");
-            json.WriteNumber("p50", Math.Round(Delivery.PercentileMilliseconds(50), 4));
-            json.WriteNumber("p99", Math.Round(Delivery.PercentileMilliseconds(99), 4));
-            json.WriteNumber("max", Math.Round(Delivery.MaxMilliseconds, 4));
-            json.WriteEndObject();
-        }
+        WriteHistogram(json, "rtt_ms", Rtt, withP95: true, always: true);
+        WriteHistogram(json, "delivery_ms", Delivery);
 
         json.WriteNumber("loss_pct", Math.Round(LossPercent, 4));
         json.WriteNumber("alloc_bytes_per_message", Math.Round(AllocBytesPerMessage, 3));
@@ -176,19 +164,29 @@ internal sealed class LoadReport
         json.WriteEndObject();
     }
 
-    private static void WriteHistogram(Utf8JsonWriter json, string name, LatencyHistogram? histogram)
+    /// <summary>An object of percentiles in ms (p50, optionally p95, p99, max); skipped when empty unless <paramref name="always"/>.</summary>
+    private static void WriteHistogram(Utf8JsonWriter json, string name, LatencyHistogram? histogram, bool withP95 = false, bool always = false)
     {
-        if (histogram is not { Count: > 0 })
+        if (histogram is null || (histogram.Count == 0 && !always))
         {
             return;
         }
 
         json.WriteStartObject(name);
-        json.WriteNumber("p50", Math.Round(histogram.PercentileMilliseconds(50), 3));
-        json.WriteNumber("p99", Math.Round(histogram.PercentileMilliseconds(99), 3));
-        json.WriteNumber("max", Math.Round(histogram.MaxMilliseconds, 3));
+        json.WriteNumber("p50", Math.Round(histogram.PercentileMilliseconds(50), 4));
+        if (withP95)
+        {
+            json.WriteNumber("p95", Math.Round(histogram.PercentileMilliseconds(95), 4));
+        }
+
+        json.WriteNumber("p99", Math.Round(histogram.PercentileMilliseconds(99), 4));
+        json.WriteNumber("max", Math.Round(histogram.MaxMilliseconds, 4));
         json.WriteEndObject();
     }
+
+    /// <summary><c>p50 x  p99 y  max z</c> in ms, for the summary.</summary>
+    private static string Percentiles(LatencyHistogram h, string format) =>
+        string.Create(CultureInfo.InvariantCulture, $"p50 {h.PercentileMilliseconds(50).ToString(format, CultureInfo.InvariantCulture)}  p99 {h.PercentileMilliseconds(99).ToString(format, CultureInfo.InvariantCulture)}  max {h.MaxMilliseconds.ToString(format, CultureInfo.InvariantCulture)}");
 
     public void WriteSummary(TextWriter output)
     {
@@ -201,24 +199,24 @@ internal sealed class LoadReport
         output.WriteLine(string.Create(c, $"rtt ms              p50 {Rtt.PercentileMilliseconds(50):F3}  p95 {Rtt.PercentileMilliseconds(95):F3}  p99 {Rtt.PercentileMilliseconds(99):F3}  max {Rtt.MaxMilliseconds:F3}"));
         if (Delivery is { Count: > 0 })
         {
-            output.WriteLine(string.Create(c, $"delivery ms         p50 {Delivery.PercentileMilliseconds(50):F3}  p99 {Delivery.PercentileMilliseconds(99):F3}  max {Delivery.MaxMilliseconds:F3}  (client -> server, one way, {Delivery.Count} messages)"));
+            output.WriteLine(string.Create(c, $"delivery ms         {Percentiles(Delivery, "F3")}  (client -> server, one way, {Delivery.Count} messages)"));
         }
 
         output.WriteLine(string.Create(c, $"loss                {LossPercent:F3} %"));
         output.WriteLine(string.Create(c, $"client alloc        {AllocBytesPerMessage:F2} B/message, {Gen0Collections} gen0 GCs"));
         if (SnapshotInterval is { Count: > 0 })
         {
-            output.WriteLine(string.Create(c, $"snapshot interval   p50 {SnapshotInterval.PercentileMilliseconds(50):F2}  p99 {SnapshotInterval.PercentileMilliseconds(99):F2}  max {SnapshotInterval.MaxMilliseconds:F2} ms"));
+            output.WriteLine($"snapshot interval   {Percentiles(SnapshotInterval, "F2")} ms");
         }
 
         if (TransportRtt is { Count: > 0 })
         {
-            output.WriteLine(string.Create(c, $"transport rtt ms    p50 {TransportRtt.PercentileMilliseconds(50):F3}  p99 {TransportRtt.PercentileMilliseconds(99):F3}  max {TransportRtt.MaxMilliseconds:F3}  (the echo rtt above also waits for the server's tick)"));
+            output.WriteLine($"transport rtt ms    {Percentiles(TransportRtt, "F3")}  (the echo rtt above also waits for the server's tick)");
         }
 
         if (ConnectTime is { Count: > 0 })
         {
-            output.WriteLine(string.Create(c, $"connect             p50 {ConnectTime.PercentileMilliseconds(50):F2}  p99 {ConnectTime.PercentileMilliseconds(99):F2}  max {ConnectTime.MaxMilliseconds:F2} ms"));
+            output.WriteLine($"connect             {Percentiles(ConnectTime, "F2")} ms");
         }
 
         if (ChatSent + ZoneChanges + Reconnects > 0)

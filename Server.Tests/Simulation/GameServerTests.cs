@@ -3,14 +3,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Realm.Data.Locking;
 using Realm.Data.Ownership;
 using Realm.Data.Pooling;
-using Realm.Data.Queries;
-using Realm.Data.Schema;
+using Realm.Data.Providers;
 using Realm.Server.Hosting.Options;
 using Realm.Server.Net.Transport;
 using Realm.Server.Protocol.Messages;
 using Realm.Server.Simulation;
 using Realm.Server.Simulation.Sessions;
-using Realm.Server.Tests.Data.Pooling;
+using Realm.Server.Tests.Data.Ownership;
 
 namespace Realm.Server.Tests.Simulation;
 
@@ -307,11 +306,7 @@ public sealed class GameServerTests
 
     private void Start(GameOptions options)
     {
-        _pool = new ConnectionPool("game", PoolEndpoints.Sqlite("game"), new ConnectionPoolOptions { MaxSize = 4 });
-        DataSchema.ApplyAsync(_pool).GetAwaiter().GetResult();
-        var catalog = new QueryCatalog();
-        DataQueries.AddTo(catalog);
-        _store = new PlayerStore(_pool, catalog);
+        (_pool, _store) = PlayerStoreSupport.CreateAsync(DatabaseProvider.Sqlite, "game", 4).GetAwaiter().GetResult();
         _locks = DistributedLock.CreateInProcess();
         _ownership = new PlayerOwnership(_locks, _store, new PlayerOwnershipOptions { Lease = TimeSpan.FromSeconds(5), LoginWait = TimeSpan.FromMilliseconds(300) });
         _host = new NetHost(new NetHostOptions { MaxPeers = 16, DisconnectTimeout = TimeSpan.FromSeconds(2) });

@@ -54,11 +54,7 @@ internal sealed class GameTestClient(IPEndPoint server, string token, ushort ver
         long start = Stopwatch.GetTimestamp();
         while (true)
         {
-            foreach (GameTestClient client in clients)
-            {
-                client.Pump();
-            }
-
+            PumpAllOnce(clients);
             if (condition())
             {
                 return;
@@ -68,8 +64,6 @@ internal sealed class GameTestClient(IPEndPoint server, string token, ushort ver
             {
                 Assert.Fail($"not within {seconds} s: {what}");
             }
-
-            Thread.Sleep(1);
         }
     }
 
@@ -79,12 +73,16 @@ internal sealed class GameTestClient(IPEndPoint server, string token, ushort ver
         long start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < milliseconds)
         {
-            foreach (GameTestClient client in clients)
-            {
-                client.Pump();
-            }
+            PumpAllOnce(clients);
+        }
+    }
 
-            Thread.Sleep(1);
+    /// <summary>One pass over every client; the first blocks on its socket for up to 1 ms, so the loop waits on traffic, not on a timer.</summary>
+    private static void PumpAllOnce(IReadOnlyList<GameTestClient> clients)
+    {
+        for (int i = 0; i < clients.Count; i++)
+        {
+            clients[i].Pump(i == 0 ? TimeSpan.FromMilliseconds(1) : TimeSpan.Zero);
         }
     }
 

@@ -4,8 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Realm.Data.Locking;
 using Realm.Data.Ownership;
 using Realm.Data.Pooling;
-using Realm.Data.Queries;
-using Realm.Data.Schema;
+using Realm.Data.Providers;
 using Realm.Server.Hosting.Options;
 using Realm.Server.Net.Transport;
 using Realm.Server.Protocol;
@@ -13,7 +12,7 @@ using Realm.Server.Protocol.Messages;
 using Realm.Server.Simulation;
 using Realm.Server.Simulation.Sessions;
 using Realm.Server.Simulation.World;
-using Realm.Server.Tests.Data.Pooling;
+using Realm.Server.Tests.Data.Ownership;
 
 namespace Realm.Server.Tests.Simulation;
 
@@ -30,15 +29,12 @@ public sealed class GameWorldTests
     [SetUp]
     public void SetUp()
     {
-        _pool = new ConnectionPool("world", PoolEndpoints.Sqlite("world"), new ConnectionPoolOptions { MaxSize = 2 });
-        DataSchema.ApplyAsync(_pool).GetAwaiter().GetResult();
-        var catalog = new QueryCatalog();
-        DataQueries.AddTo(catalog);
+        (_pool, PlayerStore store) = PlayerStoreSupport.CreateAsync(DatabaseProvider.Sqlite, "world", 2).GetAwaiter().GetResult();
         _locks = DistributedLock.CreateInProcess();
         _host = new NetHost(new NetHostOptions());
         Assert.That(_host.StartServer(IPAddress.Loopback, 0, out string? error), Is.True, error);
         var options = new GameOptions { Zones = 1, ZoneSize = 20_000, CellSize = 2_500, MaxSpeed = 1_000, TickRate = 30, SummaryIntervalSeconds = 0 };
-        _server = new GameServer(options, _host, new PlayerOwnership(_locks, new PlayerStore(_pool, catalog)), new DevelopmentAuthenticator(), NullLogger.Instance);
+        _server = new GameServer(options, _host, new PlayerOwnership(_locks, store), new DevelopmentAuthenticator(), NullLogger.Instance);
     }
 
     [TearDown]

@@ -130,7 +130,7 @@ internal sealed partial class GameServer
         }
     }
 
-    /// <summary>A new player's spawn: zone 0, a point near the centre fixed per id (SplitMix64 of the id, Vigna 2015).</summary>
+    /// <summary>A new player's spawn: zone 0, a point near the centre fixed per player id (its stable hash).</summary>
     private (int Zone, int X, int Y) SpawnPoint(long playerId)
     {
         const int zone = 0;
@@ -141,13 +141,10 @@ internal sealed partial class GameServer
             return (zone, size / 2, size / 2);
         }
 
-        ulong z = (ulong)playerId + 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
+        ulong hash = Data.Routing.StableHash.Hash(playerId);
         int span = (2 * radius) + 1;
-        int x = Math.Clamp((size / 2) - radius + (int)((uint)z % (uint)span), 0, size - 1);
-        int y = Math.Clamp((size / 2) - radius + (int)((uint)(z >> 32) % (uint)span), 0, size - 1);
+        int x = Math.Clamp((size / 2) - radius + (int)((uint)hash % (uint)span), 0, size - 1);
+        int y = Math.Clamp((size / 2) - radius + (int)((uint)(hash >> 32) % (uint)span), 0, size - 1);
         return (zone, x, y);
     }
 

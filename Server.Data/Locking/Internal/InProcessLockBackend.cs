@@ -1,3 +1,5 @@
+using Realm.Data.Internal;
+
 namespace Realm.Data.Locking.Internal;
 
 /// <summary>
@@ -55,7 +57,7 @@ internal sealed class InProcessLockBackend : LockBackend
                 return Task.FromResult(BackendResult.NotOwner);
             }
 
-            _locks[resource] = new Entry(owner, now + ToTimestamp(lease));
+            _locks[resource] = new Entry(owner, now + _time.ToTimestampSpan(lease));
             _lastToken = Math.Max(_lastToken + 1, FenceFloor.Now(_time)); // time-like, as the Redis tokens
             return Task.FromResult(new BackendResult(BackendOutcome.Done, _lastToken));
         }
@@ -71,7 +73,7 @@ internal sealed class InProcessLockBackend : LockBackend
                 return Task.FromResult(BackendResult.NotOwner);
             }
 
-            _locks[resource] = new Entry(owner, now + ToTimestamp(lease));
+            _locks[resource] = new Entry(owner, now + _time.ToTimestampSpan(lease));
             return Task.FromResult(new BackendResult(BackendOutcome.Done));
         }
     }
@@ -106,8 +108,6 @@ internal sealed class InProcessLockBackend : LockBackend
             }
         }
     }
-
-    private long ToTimestamp(TimeSpan span) => (long)(span.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond);
 
     private readonly record struct Entry(string Owner, long ExpiresAt);
 }

@@ -29,6 +29,7 @@ internal sealed class LockHandle : ILockHandle
     private long _nextRenewal;
     private int _state;
     private int _releaseCalled;
+    private int _renewals;
     private Task _watchdog = Task.CompletedTask;
 
     public LockHandle(LockBackend backend, TimeProvider time, ILogger logger, TimeSpan operationTimeout, string resource, string owner, TimeSpan lease, long acquireStart, long token)
@@ -41,9 +42,9 @@ internal sealed class LockHandle : ILockHandle
         Resource = resource;
         Lease = lease;
         FencingToken = token;
-        _validitySpan = ToTimestamp(lease - LockValidity.Drift(lease) - LockValidity.LossGuard(lease));
-        _renewalSpan = ToTimestamp(LockValidity.RenewalInterval(lease));
-        _retrySpan = ToTimestamp(LockValidity.RetryInterval(lease));
+        _validitySpan = _time.ToTimestampSpan(lease - LockValidity.Drift(lease) - LockValidity.LossGuard(lease));
+        _renewalSpan = _time.ToTimestampSpan(LockValidity.RenewalInterval(lease));
+        _retrySpan = _time.ToTimestampSpan(LockValidity.RetryInterval(lease));
         _deadline = acquireStart + _validitySpan;
         _nextRenewal = acquireStart + _renewalSpan;
     }
@@ -71,6 +72,9 @@ internal sealed class LockHandle : ILockHandle
     }
 
     public CancellationToken LeaseLost => _lost.Token;
+
+    /// <summary>Successful renewals (watchdog and manual); tests wait on it instead of on the clock.</summary>
+    internal int Renewals => Volatile.Read(ref _renewals);
 
     /// <summary>Starts the watchdog: renewals when <paramref name="renew"/>, and the loss signal at the deadline either way.</summary>
     public void Start(bool renew) => _watchdog = WatchAsync(renew);
@@ -179,6 +183,7 @@ internal sealed class LockHandle : ILockHandle
 
         if (result.Outcome == BackendOutcome.Done)
         {
+            Interlocked.Increment(ref _renewals);
             RaiseDeadline(start + _validitySpan);
             Volatile.Write(ref _nextRenewal, start + _renewalSpan);
         }
@@ -246,6 +251,4 @@ internal sealed class LockHandle : ILockHandle
             return false;
         }
     }
-
-    private long ToTimestamp(TimeSpan span) => (long)(span.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Realm.Data.Internal;
 using Realm.Data.Locking;
+using Realm.Data.Locking.Internal;
 
 namespace Realm.Server.Tests.Data.Locking;
 
@@ -176,24 +177,25 @@ public sealed class DistributedLockContractTests(LockKind kind)
     }
 
     [Test]
-    public async Task Extend_WhileHeld_MovesTheValidityForward()
+    public async Task Extend_WhileHeld_MovesTheValidityForward_SoTheLossComesLater()
     {
-        // Lease 1 s: without the extension the loss deadline is at ~821 ms (lease − drift − lease/6), where the
-        // handle gives the lock up; with it at ~1121 ms. The check at ~950 ms sits between the two.
+        // Lease 1 s without renewal: unextended, LeaseLost fires at most ~821 ms (lease − drift − lease/6) after the
+        // acquisition. Extended once about 320 ms in, it fires at least ~1,141 ms after it.
         await using DistributedLock manual = await LockTestSupport.CreateAsync(kind, new LockOptions { AutoRenew = false });
         string resource = LockTestSupport.NewResource("extend");
         ILockHandle handle = await AcquireAsync(manual, resource, TimeSpan.FromSeconds(1));
-        await Task.Delay(300);
+        long acquired = Stopwatch.GetTimestamp();
+        var lost = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using CancellationTokenRegistration registration = handle.LeaseLost.Register(() => lost.TrySetResult(Stopwatch.GetElapsedTime(acquired)));
+        await LockTestSupport.WaitUntilAsync(() => handle.RemainingValidity < TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), "a third of the validity used");
         TimeSpan before = handle.RemainingValidity;
 
         Assert.That(await handle.ExtendAsync(), Is.True);
 
         Assert.That(handle.RemainingValidity, Is.GreaterThan(before + TimeSpan.FromMilliseconds(200)));
-        await Task.Delay(650);
-        Assert.That(handle.IsHeld, Is.True, "the extension did not move the deadline");
-        Assert.That(handle.LeaseLost.IsCancellationRequested, Is.False);
-        LockAcquisition other = await manual.TryAcquireAsync(resource, Lease, TimeSpan.Zero);
-        Assert.That(other.Status, Is.EqualTo(LockStatus.HeldElsewhere));
+        Assert.That(((LockHandle)handle).Renewals, Is.EqualTo(1));
+        TimeSpan at = await lost.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.That(at, Is.GreaterThan(TimeSpan.FromMilliseconds(1000)), "the loss came at the unextended deadline");
     }
 
     [TestCase(100)]
@@ -246,11 +248,14 @@ public sealed class DistributedLockContractTests(LockKind kind)
         Assert.That(await first.ReleaseAsync(), Is.False, "second release");
         Assert.That(first.IsHeld, Is.False);
         Assert.That(first.LeaseLost.IsCancellationRequested, Is.False, "a release is not a loss");
+        int renewedBeforeRelease = ((LockHandle)first).Renewals;
 
         ILockHandle second = await AcquireAsync(_lock, resource, lease);
-        await Task.Delay(400);
+        // Four renewals at lease/3 take the second holder past its first lease (and past the first's).
+        await LockTestSupport.WaitUntilAsync(() => ((LockHandle)second).Renewals >= 4, TimeSpan.FromSeconds(10), "the second holder renewed four times");
 
         Assert.That(second.IsHeld, Is.True);
+        Assert.That(((LockHandle)first).Renewals, Is.EqualTo(renewedBeforeRelease), "a released handle renewed");
         Assert.That(await first.ExtendAsync(), Is.False, "a released handle extended");
         LockAcquisition third = await _lock.TryAcquireAsync(resource, lease, TimeSpan.Zero);
         Assert.That(third.Status, Is.EqualTo(LockStatus.HeldElsewhere));

@@ -3,8 +3,6 @@ using Realm.Data.Locking;
 using Realm.Data.Ownership;
 using Realm.Data.Pooling;
 using Realm.Data.Providers;
-using Realm.Data.Queries;
-using Realm.Data.Schema;
 using Realm.Server.Tests.Data.Locking;
 using Realm.Server.Tests.Data.Pooling;
 
@@ -32,11 +30,7 @@ public sealed class PlayerOwnershipTests(DatabaseProvider provider, LockKind kin
     [SetUp]
     public async Task SetUp()
     {
-        _pool = new ConnectionPool("ownership", PoolEndpoints.For(provider, "ownership"), new ConnectionPoolOptions { MaxSize = 8 });
-        await DataSchema.ApplyAsync(_pool);
-        var catalog = new QueryCatalog();
-        DataQueries.AddTo(catalog);
-        _store = new PlayerStore(_pool, catalog);
+        (_pool, _store) = await PlayerStoreSupport.CreateAsync(provider, "ownership", 8);
 
         // Server A stops renewing, as a process paused by a GC or a VM stall would. In-process locks exist
         // once per process, so there both "servers" share one instance.

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Realm.Server.Net.Transport;
 using Realm.Server.Net.Wire;
@@ -32,23 +33,28 @@ internal abstract class GameConnection : INetEventListener, IDisposable
 
     public NetPeer Peer { get; }
 
-    /// <summary>Reads what arrived and handles it (<see cref="OnMessage"/>, <see cref="OnDisconnected"/>).</summary>
-    public void Receive()
+    /// <summary>
+    /// Reads what arrived and handles it (<see cref="OnMessage"/>, <see cref="OnDisconnected"/>); with
+    /// <paramref name="wait"/>, first blocks on the socket up to that long while nothing is there.
+    /// </summary>
+    public void Receive(TimeSpan wait = default)
     {
         GameConnection self = this;
-        _host.Poll(ref self, TimeSpan.Zero);
+        _host.Poll(ref self, wait);
     }
 
     /// <summary>Sends what was queued.</summary>
     public void Flush() => _host.Flush();
 
-    public void Pump()
+    /// <summary>Receives (waiting up to <paramref name="wait"/> for a datagram), then flushes.</summary>
+    public void Pump(TimeSpan wait = default)
     {
-        Receive();
+        Receive(wait);
         Flush();
     }
 
     /// <summary>Queues <paramref name="message"/>; the result says whether the transport took it.</summary>
+    [SkipLocalsInit] // the 1,200-byte stack buffer is written before it is read; zeroing it per message is waste
     public SendResult Send<T>(in T message, DeliveryMethod method, byte channel)
         where T : IMessage<T>, allows ref struct
     {
