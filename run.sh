@@ -20,10 +20,13 @@ Commands:
                               OPTIONS: --port N, --host ADDR, --sqlite PATH, --log-level LEVEL,
                               or any option as --Section:Key=value (see README, Configuration).
                               Ctrl+C or SIGTERM stops it cleanly.
-  test [DOTNET-TEST-ARGS]     Install MariaDB, Redis and Chromium if missing, start one MariaDB and three Redis
-                              instances on loopback in a temporary folder, run every test, stop them,
-                              and print "N passed, N failed". Extra args go to `dotnet test`
+  test [DOTNET-TEST-ARGS]     Install MariaDB, Redis and Chromium if missing, start a MariaDB primary,
+                              a GTID replica of it and three Redis instances on loopback in a
+                              temporary folder, run every test, stop them, and print
+                              "N passed, N failed". Extra args go to `dotnet test`
                               (e.g. --filter "FullyQualifiedName~Hosting").
+  services                    Start the same test services, print their REALM_TEST_* variables as
+                              `export` lines, and keep them up until Ctrl+C (to run single tests).
   loadtest [ARGS]             Run the LoadTester with ARGS (`./run.sh loadtest --help`).
   shards simulate [ARGS]      Keys moved and balance per routing strategy when the shard count changes
                               (--keys K --from A --to B).
@@ -162,16 +165,17 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   # A MariaDB restarted by a test (control.sh start) is not our child: stop it through its pid file.
-  if [ -n "$WORK" ] && [ -f "$WORK/mariadb/mysqld.pid" ]; then
-    pid=$(cat "$WORK/mariadb/mysqld.pid" 2>/dev/null || true)
+  local pidfile
+  for pidfile in "$WORK"/mariadb*/mysqld.pid; do
+    [ -n "$WORK" ] && [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile" 2>/dev/null || true)
     if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
       local waited=0
       while kill -0 "$pid" 2>/dev/null && [ $waited -lt 150 ]; do sleep 0.1; waited=$((waited + 1)); done
       kill -KILL "$pid" 2>/dev/null || true
     fi
-  fi
+  done
   # A Redis restarted by a test (redis-control.sh start) is not our child either.
-  local pidfile
   for pidfile in "$WORK"/redis-*/redis.pid; do
     [ -n "$WORK" ] && [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile" 2>/dev/null || true)
@@ -186,38 +190,72 @@ cleanup() {
   exit "$rc"
 }
 
-start_mariadb() {
-  local user port datadir sock
+# Starts one mariadbd in $WORK/NAME on a free port at or above BASE, with EXTRA server options; sets
+# MARIADB_PORT and MARIADB_SOCK and writes $WORK/NAME/control.sh (see write_mariadb_control).
+start_mariadb_instance() {
+  local name=$1 base=$2; shift 2
+  local user dir datadir sock port
   user=$(id -un)
-  port=$(pick_port 3307)
-  datadir="$WORK/mariadb/data"
-  sock="$WORK/mariadb/mysqld.sock"
+  port=$(pick_port "$base")
+  dir="$WORK/$name"
+  datadir="$dir/data"
+  sock="$dir/mysqld.sock"
   mkdir -p "$datadir"
-  log "starting MariaDB on 127.0.0.1:$port"
+  log "starting MariaDB ($name) on 127.0.0.1:$port"
   "$(bin mariadb-install-db)" --no-defaults --datadir="$datadir" --user="$user" \
-    --auth-root-authentication-method=normal --skip-test-db >"$WORK/mariadb/install.log" 2>&1 \
-    || { cat "$WORK/mariadb/install.log" >&2; die "mariadb-install-db failed"; }
+    --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 \
+    || { cat "$dir/install.log" >&2; die "mariadb-install-db ($name) failed"; }
   local args=(--no-defaults --datadir="$datadir" --user="$user"
     --port="$port" --bind-address=127.0.0.1 --socket="$sock"
-    --pid-file="$WORK/mariadb/mysqld.pid" --log-error="$WORK/mariadb/error.log"
+    --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log"
     --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 --open-files-limit=4096
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci)
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci "$@")
   "$(bin mariadbd)" "${args[@]}" &
   local pid=$!
   STARTED_PIDS+=("$pid")
-  wait_until "MariaDB" "$pid" 60 "$(bin mariadb-admin)" --no-defaults --socket="$sock" -uroot ping \
-    || { tail -n 30 "$WORK/mariadb/error.log" >&2; die "MariaDB did not start"; }
-  "$(bin mariadb)" --no-defaults --socket="$sock" -uroot <<'SQL'
+  wait_until "MariaDB ($name)" "$pid" 60 "$(bin mariadb-admin)" --no-defaults --socket="$sock" -uroot ping \
+    || { tail -n 30 "$dir/error.log" >&2; die "MariaDB ($name) did not start"; }
+  write_mariadb_control "$dir" "$sock" "${args[@]}"
+  MARIADB_PORT=$port
+  MARIADB_SOCK=$sock
+}
+
+# The primary (binary log with GTIDs) and one replica of it (GTID replication over loopback, read-only),
+# so replica routing and read-your-writes are tested against real replication lag.
+start_mariadb() {
+  start_mariadb_instance mariadb 3307 --server-id=1 --log-bin=primary-bin --binlog-format=ROW
+  local primary_port=$MARIADB_PORT primary_sock=$MARIADB_SOCK
+  # Everything below reaches the replica through the binary log, users and grants included.
+  # REPLICATION SLAVE ADMIN and SLAVE MONITOR let the tests pause a replica's applier to create lag.
+  "$(bin mariadb)" --no-defaults --socket="$primary_sock" -uroot <<'SQL'
 CREATE USER 'realm'@'127.0.0.1' IDENTIFIED BY 'realm-test';
 CREATE USER 'realm'@'localhost' IDENTIFIED BY 'realm-test';
 GRANT ALL PRIVILEGES ON `realm%`.* TO 'realm'@'127.0.0.1';
 GRANT ALL PRIVILEGES ON `realm%`.* TO 'realm'@'localhost';
+GRANT REPLICATION SLAVE ADMIN, SLAVE MONITOR ON *.* TO 'realm'@'127.0.0.1';
+GRANT REPLICATION SLAVE ADMIN, SLAVE MONITOR ON *.* TO 'realm'@'localhost';
+CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-test';
+GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';
 CREATE DATABASE realm_test;
 FLUSH PRIVILEGES;
 SQL
-  export REALM_TEST_MYSQL="Server=127.0.0.1;Port=$port;User ID=realm;Password=realm-test;Database=realm_test;SslMode=None"
-  write_mariadb_control "$sock" "${args[@]}"
+  export REALM_TEST_MYSQL="Server=127.0.0.1;Port=$primary_port;User ID=realm;Password=realm-test;Database=realm_test;SslMode=None"
   export REALM_TEST_MYSQL_CONTROL="$WORK/mariadb/control.sh"
+
+  start_mariadb_instance mariadb-replica $((primary_port + 1)) --server-id=2 --read-only=1 --relay-log=replica-relay
+  local replica_port=$MARIADB_PORT replica_sock=$MARIADB_SOCK
+  "$(bin mariadb)" --no-defaults --socket="$replica_sock" -uroot <<SQL
+CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$primary_port, MASTER_USER='repl',
+  MASTER_PASSWORD='repl-test', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
+START SLAVE;
+SQL
+  # Wait until the replica has applied everything above (the users and realm_test).
+  local position caught
+  position=$("$(bin mariadb)" --no-defaults --socket="$primary_sock" -uroot -N -e 'SELECT @@gtid_binlog_pos')
+  caught=$("$(bin mariadb)" --no-defaults --socket="$replica_sock" -uroot -N -e "SELECT MASTER_GTID_WAIT('$position', 60)")
+  [ "$caught" = 0 ] || { tail -n 30 "$WORK/mariadb-replica/error.log" >&2; die "the replica did not catch up with the primary ($position)"; }
+  export REALM_TEST_MYSQL_REPLICA="Server=127.0.0.1;Port=$replica_port;User ID=realm;Password=realm-test;Database=realm_test;SslMode=None"
+  export REALM_TEST_MYSQL_REPLICA_CONTROL="$WORK/mariadb-replica/control.sh"
 }
 
 # The `kill` branch of a generated control script: SIGKILL the pid in \$pidfile and wait until it is gone.
@@ -232,16 +270,16 @@ kill_case() {
 EOF
 }
 
-# Writes $WORK/mariadb/control.sh: `kill` (SIGKILL, no clean shutdown) and `start` (same data and port)
-# for the tests that take the database away and bring it back.
+# Writes DIR/control.sh: `kill` (SIGKILL, no clean shutdown) and `start` (same data and port) for the
+# tests that take a database server away and bring it back.
 write_mariadb_control() {
-  local sock=$1; shift
+  local dir=$1 sock=$2; shift 2
   local quoted="" a
   for a in "$@"; do quoted+=" $(printf '%q' "$a")"; done
-  cat >"$WORK/mariadb/control.sh" <<EOF
+  cat >"$dir/control.sh" <<EOF
 #!/usr/bin/env bash
 set -euo pipefail
-pidfile=$(printf '%q' "$WORK/mariadb/mysqld.pid")
+pidfile=$(printf '%q' "$dir/mysqld.pid")
 case "\${1:-}" in
 $(kill_case MariaDB)
   start)
@@ -254,7 +292,7 @@ $(kill_case MariaDB)
   *) echo "usage: \$0 kill|start" >&2; exit 2 ;;
 esac
 EOF
-  chmod +x "$WORK/mariadb/control.sh"
+  chmod +x "$dir/control.sh"
 }
 
 start_redis() {
@@ -325,8 +363,8 @@ sum_trx() {
   echo "$passed $failed $skipped"
 }
 
-cmd_test() {
-  require_dotnet
+# Installs what is missing and starts every test service in a fresh $WORK; cleanup stops them on exit.
+start_services() {
   ensure_packages
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/realm-test.XXXXXX")
   trap cleanup EXIT
@@ -336,7 +374,24 @@ cmd_test() {
   start_mariadb
   start_redis 3
   log "REALM_TEST_MYSQL=$(printf '%s' "$REALM_TEST_MYSQL" | sed 's/Password=[^;]*/Password=***/')"
+  log "REALM_TEST_MYSQL_REPLICA=$(printf '%s' "$REALM_TEST_MYSQL_REPLICA" | sed 's/Password=[^;]*/Password=***/')"
   log "REALM_TEST_REDIS=$REALM_TEST_REDIS"
+}
+
+cmd_services() {
+  start_services
+  local v
+  for v in REALM_TEST_MYSQL REALM_TEST_MYSQL_CONTROL REALM_TEST_MYSQL_REPLICA REALM_TEST_MYSQL_REPLICA_CONTROL \
+    REALM_TEST_REDIS REALM_TEST_REDIS_CONTROL; do
+    printf 'export %s=%q\n' "$v" "${!v}"
+  done
+  log "services are up; Ctrl+C stops them"
+  while true; do sleep 3600; done
+}
+
+cmd_test() {
+  require_dotnet
+  start_services
 
   local results="$WORK/results" rc=0
   log "building and running every test in Realm.sln"
@@ -361,6 +416,7 @@ case "${1:-}" in
   "") cmd_server ;;
   server) shift; cmd_server "$@" ;;
   test) shift; cmd_test "$@" ;;
+  services) cmd_services ;;
   loadtest) shift; cmd_loadtest "$@" ;;
   shards) shift; cmd_loadtest shards "$@" ;;
   bench) shift; cmd_bench "$@" ;;

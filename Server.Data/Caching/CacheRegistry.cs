@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Realm.Data.Internal;
 
 namespace Realm.Data.Caching;
 
@@ -110,19 +111,9 @@ public sealed class CacheRegistry : IDisposable, IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task SweepLoopAsync()
+    private Task SweepLoopAsync() => PeriodicWork.RunAsync(SweepInterval, TimeProvider.System, runAtOnce: false, _ =>
     {
-        using var timer = new PeriodicTimer(SweepInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-            {
-                SweepNow();
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // disposed
-        }
-    }
+        SweepNow();
+        return Task.CompletedTask;
+    }, _stop.Token);
 }

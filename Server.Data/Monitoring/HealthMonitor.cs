@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Realm.Data.Internal;
 using Realm.Data.Monitoring.Internal;
 using Realm.Data.Pooling;
 using Realm.Data.Providers;
@@ -143,22 +144,7 @@ public sealed class HealthMonitor : IAsyncDisposable
         _checking.Dispose();
     }
 
-    private async Task LoopAsync()
-    {
-        using var timer = new PeriodicTimer(_options.Interval, _time);
-        try
-        {
-            do
-            {
-                await CheckNowAsync(_stop.Token).ConfigureAwait(false);
-            }
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // disposed
-        }
-    }
+    private Task LoopAsync() => PeriodicWork.RunAsync(_options.Interval, _time, runAtOnce: true, CheckNowAsync, _stop.Token);
 
     private async Task CheckAsync(HealthTracker tracker, CancellationToken cancellationToken)
     {

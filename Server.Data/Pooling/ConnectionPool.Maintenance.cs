@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Realm.Data.Internal;
 using Realm.Data.Pooling.Internal;
 using Realm.Data.Providers;
 
@@ -95,26 +96,17 @@ public sealed partial class ConnectionPool
         }
     }
 
-    private async Task MaintenanceLoopAsync()
+    private Task MaintenanceLoopAsync() => PeriodicWork.RunAsync(_options.MaintenanceInterval, _time, runAtOnce: false, MaintainOnceAsync, _stopMaintenance.Token);
+
+    private async Task MaintainOnceAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(_options.MaintenanceInterval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopMaintenance.Token).ConfigureAwait(false))
-            {
-                try
-                {
-                    await RunMaintenanceAsync(_stopMaintenance.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (DbCommands.IsConnectionFailure(e) || e is PoolUnavailableException)
-                {
-                    // Opening failed: counted, logged and fed to the breaker already; try again next round.
-                }
-            }
+            await RunMaintenanceAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_stopMaintenance.IsCancellationRequested)
+        catch (Exception e) when (DbCommands.IsConnectionFailure(e) || e is PoolUnavailableException)
         {
-            // disposed
+            // Opening failed: counted, logged and fed to the breaker already; try again next round.
         }
     }
 

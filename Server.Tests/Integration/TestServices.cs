@@ -15,50 +15,36 @@ public static class TestServices
     public const string RedisVariable = "REALM_TEST_REDIS";
     public const string MySqlControlVariable = "REALM_TEST_MYSQL_CONTROL";
     public const string RedisControlVariable = "REALM_TEST_REDIS_CONTROL";
+    public const string MySqlReplicaVariable = "REALM_TEST_MYSQL_REPLICA";
+    public const string MySqlReplicaControlVariable = "REALM_TEST_MYSQL_REPLICA_CONTROL";
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The MariaDB connection string, or ignore/fail the calling test.</summary>
-    public static string RequireMySql()
-    {
-        string? value = Environment.GetEnvironmentVariable(MySqlVariable);
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            Unavailable($"{MySqlVariable} is not set: this test needs the MariaDB server that ./run.sh test starts; run ./run.sh test");
-        }
+    public static string RequireMySql() =>
+        Require(MySqlVariable, "this test needs the MariaDB server that ./run.sh test starts; run ./run.sh test");
 
-        return value!;
-    }
+    /// <summary>
+    /// The connection string of the MariaDB replica (GTID replication of <see cref="RequireMySql"/>'s server,
+    /// read-only, same user and database), or ignore/fail the calling test.
+    /// </summary>
+    public static string RequireMySqlReplica() =>
+        Require(MySqlReplicaVariable, "this test needs the MariaDB replica that ./run.sh test starts; run ./run.sh test");
 
     /// <summary>
     /// The script <c>./run.sh test</c> writes to kill (<c>kill</c>: SIGKILL) and start (<c>start</c>: same data
     /// and port, returns once it answers) its MariaDB, or ignore/fail the calling test.
     /// </summary>
-    public static string RequireMySqlControl()
-    {
-        string? value = Environment.GetEnvironmentVariable(MySqlControlVariable);
-        if (string.IsNullOrWhiteSpace(value) || !File.Exists(value))
-        {
-            Unavailable($"{MySqlControlVariable} is not set or missing: this test restarts the MariaDB server that ./run.sh test starts; run ./run.sh test");
-        }
+    public static string RequireMySqlControl() => RequireScript(MySqlControlVariable, "this test restarts the MariaDB server that ./run.sh test starts");
 
-        return value!;
-    }
+    /// <summary>The same control script (<c>kill</c>, <c>start</c>) for the replica, or ignore/fail the calling test.</summary>
+    public static string RequireMySqlReplicaControl() => RequireScript(MySqlReplicaControlVariable, "this test restarts the MariaDB replica that ./run.sh test starts");
 
     /// <summary>
     /// The script <c>./run.sh test</c> writes to kill (<c>kill PORT</c>: SIGKILL, data gone) and start (<c>start PORT</c>:
     /// same port, returns once it answers) one of its Redis servers, or ignore/fail the calling test.
     /// </summary>
-    public static string RequireRedisControl()
-    {
-        string? value = Environment.GetEnvironmentVariable(RedisControlVariable);
-        if (string.IsNullOrWhiteSpace(value) || !File.Exists(value))
-        {
-            Unavailable($"{RedisControlVariable} is not set or missing: this test restarts a Redis server that ./run.sh test starts; run ./run.sh test");
-        }
-
-        return value!;
-    }
+    public static string RequireRedisControl() => RequireScript(RedisControlVariable, "this test restarts a Redis server that ./run.sh test starts");
 
     /// <summary>The Redis servers (three or more), or ignore/fail the calling test.</summary>
     public static RedisEndpointList RequireRedis()
@@ -89,6 +75,28 @@ public static class TestServices
         string stderr = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.That(process.ExitCode, Is.Zero, $"{control} {string.Join(' ', arguments)}: {stderr}");
+    }
+
+    private static string Require(string variable, string why)
+    {
+        string? value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Unavailable($"{variable} is not set: {why}");
+        }
+
+        return value!;
+    }
+
+    private static string RequireScript(string variable, string why)
+    {
+        string? value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(value) || !File.Exists(value))
+        {
+            Unavailable($"{variable} is not set or missing: {why}; run ./run.sh test");
+        }
+
+        return value!;
     }
 
     private static void Unavailable(string message)
