@@ -6,7 +6,11 @@ namespace Realm.Data.Routing;
 /// capacity grows by moving whole logical shards to a new server — a change of this map — instead of
 /// rehashing every key.
 /// </summary>
-/// <remarks>Immutable and thread-safe; routing is allocation-free. Build a new router to change the map.</remarks>
+/// <remarks>
+/// Immutable and thread-safe; routing is allocation-free. Build a new router to change the map. A router
+/// over a <see cref="ShardDirectory"/> routes through <see cref="LogicalShardOfAsync"/> and
+/// <see cref="PoolOfAsync"/> only (a key may need a directory lookup).
+/// </remarks>
 public sealed class ShardRouter
 {
     private readonly string[] _pools;
@@ -35,6 +39,18 @@ public sealed class ShardRouter
         _pools = [.. pools];
     }
 
+    /// <summary>A router whose keys' logical shards come from <paramref name="directory"/>.</summary>
+    /// <param name="directory">Key → logical shard; its placement strategy is this router's <see cref="Strategy"/>.</param>
+    /// <param name="pools">For every logical shard, the name of the pool that holds it.</param>
+    public ShardRouter(ShardDirectory directory, IReadOnlyList<string> pools)
+        : this(directory?.Placement ?? throw new ArgumentNullException(nameof(directory)), pools)
+    {
+        Directory = directory;
+    }
+
+    /// <summary>The directory keys are looked up in, or null when <see cref="Strategy"/> alone decides.</summary>
+    public ShardDirectory? Directory { get; }
+
     /// <summary>The strategy over the logical shards.</summary>
     public IShardStrategy Strategy { get; }
 
@@ -45,10 +61,31 @@ public sealed class ShardRouter
     public IReadOnlyList<string> Pools => _pools.Distinct(StringComparer.Ordinal).ToArray();
 
     /// <summary>The logical shard of <paramref name="key"/>.</summary>
-    public int LogicalShardOf(long key) => Strategy.ShardOf(StableHash.Hash(key));
+    /// <exception cref="InvalidOperationException">The router uses a directory: use <see cref="LogicalShardOfAsync"/>.</exception>
+    public int LogicalShardOf(long key)
+    {
+        if (Directory is not null)
+        {
+            ThrowHelper.ThrowInvalidOperation("this router looks keys up in a shard directory: use LogicalShardOfAsync");
+        }
+
+        return Strategy.ShardOf(StableHash.Hash(key));
+    }
 
     /// <summary>The pool holding <paramref name="key"/>.</summary>
+    /// <exception cref="InvalidOperationException">The router uses a directory: use <see cref="PoolOfAsync"/>.</exception>
     public string PoolOf(long key) => _pools[LogicalShardOf(key)];
+
+    /// <summary>The logical shard of <paramref name="key"/>; completes at once (no allocation) unless a directory lookup is needed.</summary>
+    public ValueTask<int> LogicalShardOfAsync(long key, CancellationToken cancellationToken = default) =>
+        Directory is null ? new ValueTask<int>(Strategy.ShardOf(StableHash.Hash(key))) : Directory.ShardOfAsync(key, cancellationToken);
+
+    /// <summary>The pool holding <paramref name="key"/>; completes at once unless a directory lookup is needed.</summary>
+    public ValueTask<string> PoolOfAsync(long key, CancellationToken cancellationToken = default)
+    {
+        ValueTask<int> shard = LogicalShardOfAsync(key, cancellationToken);
+        return shard.IsCompletedSuccessfully ? new ValueTask<string>(_pools[shard.Result]) : AwaitPoolAsync(shard);
+    }
 
     /// <summary>The pool holding logical shard <paramref name="logicalShard"/>.</summary>
     public string PoolOfShard(int logicalShard) => _pools[logicalShard];
@@ -63,6 +100,8 @@ public sealed class ShardRouter
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(logicalShard, _pools.Length);
         string[] pools = [.. _pools];
         pools[logicalShard] = pool;
-        return new ShardRouter(Strategy, pools);
+        return Directory is null ? new ShardRouter(Strategy, pools) : new ShardRouter(Directory, pools);
     }
+
+    private async ValueTask<string> AwaitPoolAsync(ValueTask<int> shard) => _pools[await shard.ConfigureAwait(false)];
 }

@@ -33,6 +33,18 @@ public static class DataQueries
     /// <summary>Items of one owner by id: <c>@owner</c> → item_id, kind, quantity, created_at.</summary>
     public const string ItemsByOwner = "item.by_owner";
 
+    /// <summary>A key's logical shard in the directory: <c>@key</c> → shard.</summary>
+    public const string DirectoryGet = "directory.get";
+
+    /// <summary>
+    /// Record a key's shard: <c>@key, @shard, @now</c>. Fails on a key already recorded, so the caller
+    /// knows whether its own placement or another server's won.
+    /// </summary>
+    public const string DirectoryPlace = "directory.place";
+
+    /// <summary>Move a key to another logical shard: <c>@key, @shard, @now</c>; one row affected when the key was mapped.</summary>
+    public const string DirectoryMove = "directory.move";
+
     /// <summary>Declares every query above in <paramref name="catalog"/>.</summary>
     public static void AddTo(QueryCatalog catalog)
     {
@@ -59,5 +71,14 @@ public static class DataQueries
         catalog.Add(PlayerSave, save, save, "@id", "@zone", "@x", "@y", "@gold", "@fence", "@now");
         catalog.Add(ItemInsert, insertItem, insertItem, "@id", "@owner", "@kind", "@quantity", "@now");
         catalog.Add(ItemsByOwner, byOwner, byOwner, "@owner");
+
+        const string directoryGet = "SELECT shard FROM shard_directory WHERE entity_key = @key";
+        const string directoryMove = "UPDATE shard_directory SET shard = @shard, updated_at = @now WHERE entity_key = @key";
+        catalog.Add(DirectoryGet, directoryGet, directoryGet, "@key");
+        // A plain INSERT: MySql.Data reports found rows, so an ON DUPLICATE KEY no-op would also count 1 and
+        // the caller could not tell its placement from another server's; the duplicate-key error tells.
+        const string directoryPlace = "INSERT INTO shard_directory (entity_key, shard, updated_at) VALUES (@key, @shard, @now)";
+        catalog.Add(DirectoryPlace, directoryPlace, directoryPlace, "@key", "@shard", "@now");
+        catalog.Add(DirectoryMove, directoryMove, directoryMove, "@key", "@shard", "@now");
     }
 }

@@ -8,7 +8,8 @@ namespace Realm.Data.Schema;
 /// <summary>
 /// The data tier's tables, per dialect, applied as numbered migrations recorded in <c>realm_schema</c>:
 /// <c>players</c> (one row per player, with the fencing token of its last accepted save) and
-/// <c>items</c> (owned by a player, ordered by <c>(created_at, item_id)</c> for keyset pages).
+/// <c>items</c> (owned by a player, ordered by <c>(created_at, item_id)</c> for keyset pages) and, in the
+/// global database, <c>shard_directory</c> (key → logical shard, for directory routing).
 /// </summary>
 /// <remarks>
 /// Idempotent and safe to run from several servers at once: on MySQL/MariaDB the migration runs under
@@ -71,6 +72,26 @@ public static class DataSchema
                 """,
                 "CREATE INDEX IF NOT EXISTS ix_items_owner ON items (owner_id)",
                 "CREATE INDEX IF NOT EXISTS ix_items_created ON items (created_at, item_id)",
+            ]
+        ),
+        (
+            [
+                """
+                CREATE TABLE IF NOT EXISTS shard_directory (
+                  entity_key BIGINT NOT NULL PRIMARY KEY,
+                  shard INT NOT NULL,
+                  updated_at BIGINT NOT NULL
+                ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+                """,
+            ],
+            [
+                """
+                CREATE TABLE IF NOT EXISTS shard_directory (
+                  entity_key INTEGER NOT NULL PRIMARY KEY,
+                  shard INTEGER NOT NULL,
+                  updated_at INTEGER NOT NULL
+                )
+                """,
             ]
         ),
     ];
