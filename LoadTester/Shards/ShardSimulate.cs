@@ -42,10 +42,27 @@ internal static class ShardSimulate
             (new RingStrategy(from), new RingStrategy(to)),
         })
         {
-            ShardMovement m = ShardMovement.Measure(before, after, keys);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{after.Name,-10} {m.MovedFraction,9:P2} {m.MaxOverMean,9:F4} {m.CoefficientOfVariation,8:F4}"));
+            Write(output, after.Name, ShardMovement.Measure(before, after, keys));
         }
 
+        // A directory keeps every recorded key where it is (placed by jump over the old count): nothing moves,
+        // but the new shards start empty until new keys arrive or keys are moved by hand.
+        var placement = new JumpHashStrategy(from);
+        Write(output, "directory", ShardMovement.Measure(placement, new KeptPlacement(placement, to), keys));
+        output.WriteLine("directory: recorded keys stay put; the balance is the old placement over the new count (new shards empty until new keys arrive)");
         return 0;
+    }
+
+    private static void Write(TextWriter output, string name, ShardMovement m) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-10} {m.MovedFraction,9:P2} {m.MaxOverMean,9:F4} {m.CoefficientOfVariation,8:F4}"));
+
+    /// <summary>The keys' recorded shards, seen over a larger (or smaller) shard count.</summary>
+    private sealed class KeptPlacement(IShardStrategy recorded, int shards) : IShardStrategy
+    {
+        public string Name => "directory";
+
+        public int Shards => shards;
+
+        public int ShardOf(ulong hash) => Math.Min(recorded.ShardOf(hash), shards - 1);
     }
 }
