@@ -64,6 +64,11 @@ public sealed partial class ShardedLruCache<TKey, TValue>
             Interlocked.Increment(ref _loads);
             TValue value = await loader(key, state, cancellationToken).ConfigureAwait(false);
             Set(key, value, timeToLive);
+            if (!_loading.TryGetValue(key, out TaskCompletionSource<TValue>? still) || still != flight)
+            {
+                RemoveEntry(key); // invalidated while loading (Remove): the value may predate the write
+            }
+
             flight.SetResult(value);
             return value;
         }

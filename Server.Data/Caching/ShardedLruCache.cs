@@ -140,8 +140,18 @@ public sealed partial class ShardedLruCache<TKey, TValue> : ICacheSweepable
         }
     }
 
-    /// <summary>Removes <paramref name="key"/> (invalidation after a write); false when it was not cached.</summary>
+    /// <summary>
+    /// Removes <paramref name="key"/> (invalidation after a write); false when it was not cached. A load of the
+    /// key already running (<see cref="GetOrAddAsync"/>) may have read the value from before the write: its
+    /// result still goes to its callers but is not cached, and the next call loads anew.
+    /// </summary>
     public bool Remove(TKey key)
+    {
+        _loading.TryRemove(key, out _);
+        return RemoveEntry(key);
+    }
+
+    private bool RemoveEntry(TKey key)
     {
         uint hash = Hash(key);
         CacheShard<TKey, TValue> shard = ShardOf(hash);

@@ -25,13 +25,13 @@ namespace Realm.Data.Ownership;
 public sealed class PlayerOwnership
 {
     private readonly IDistributedLock _locks;
-    private readonly PlayerStore _store;
+    private readonly IPlayerStore _store;
     private readonly PlayerOwnershipOptions _options;
     private readonly ILogger _logger;
 
     /// <summary>Claims through <paramref name="locks"/> and stores through <paramref name="store"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid; the message lists every problem.</exception>
-    public PlayerOwnership(IDistributedLock locks, PlayerStore store, PlayerOwnershipOptions? options = null, ILogger? logger = null)
+    public PlayerOwnership(IDistributedLock locks, IPlayerStore store, PlayerOwnershipOptions? options = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(locks);
         ArgumentNullException.ThrowIfNull(store);

@@ -11,7 +11,7 @@ namespace Realm.Data.Ownership;
 /// </summary>
 /// <remarks>Thread-safe (each call leases its own connection). Database errors propagate as <see cref="DbException"/>
 /// or the pool's exceptions; nothing is swallowed.</remarks>
-public sealed class PlayerStore
+public sealed class PlayerStore : IPlayerStore
 {
     private readonly ConnectionPool _pool;
     private readonly NamedQuery _create;
@@ -33,54 +33,63 @@ public sealed class PlayerStore
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>
-    /// Creates the player if new, records <paramref name="fence"/> as its owner's token, and loads it.
-    /// </summary>
-    /// <returns>The row, or <see langword="null"/> when a newer token is already stored (a newer owner claimed it).</returns>
+    /// <inheritdoc/>
     public async Task<PlayerRecord?> ClaimAsync(long playerId, string name, long fence, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(name);
         PooledConnection lease = await _pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
         await using (lease.ConfigureAwait(false))
         {
-            await lease.Command(_create).Set(0, playerId).Set(1, name).Set(2, Now()).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            int claimed = await lease.Command(_claim).Set(0, playerId).Set(1, fence).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            if (claimed == 0)
-            {
-                return null;
-            }
-
-            return await ReadAsync(lease, playerId, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"player {playerId} was claimed but cannot be read back");
+            return await ClaimOnAsync(lease, playerId, name, fence, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Writes <paramref name="state"/> if <paramref name="fence"/> is not older than the stored token.</summary>
-    /// <returns><see langword="true"/> when written; <see langword="false"/> when rejected as a stale owner's write.</returns>
+    /// <inheritdoc/>
     public async Task<bool> SaveAsync(long playerId, PlayerState state, long fence, CancellationToken cancellationToken = default)
     {
         PooledConnection lease = await _pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
         await using (lease.ConfigureAwait(false))
         {
-            int rows = await lease.Command(_save)
-                .Set("@id", playerId).Set("@zone", state.Zone).Set("@x", state.X).Set("@y", state.Y)
-                .Set("@gold", state.Gold).Set("@fence", fence).Set("@now", Now())
-                .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return rows == 1;
+            return await SaveOnAsync(lease, playerId, state, fence, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Loads the stored row, or <see langword="null"/> when the player does not exist.</summary>
-    public async Task<PlayerRecord?> LoadAsync(long playerId, CancellationToken cancellationToken = default)
+    /// <inheritdoc/>
+    public async ValueTask<PlayerRecord?> LoadAsync(long playerId, CancellationToken cancellationToken = default)
     {
         PooledConnection lease = await _pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
         await using (lease.ConfigureAwait(false))
         {
-            return await ReadAsync(lease, playerId, cancellationToken).ConfigureAwait(false);
+            return await ReadOnAsync(lease, playerId, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<PlayerRecord?> ReadAsync(PooledConnection lease, long playerId, CancellationToken cancellationToken)
+    /// <summary><see cref="ClaimAsync"/> on a connection the caller leased (a shard's primary).</summary>
+    internal async Task<PlayerRecord?> ClaimOnAsync(PooledConnection lease, long playerId, string name, long fence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        await lease.Command(_create).Set(0, playerId).Set(1, name).Set(2, Now()).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        int claimed = await lease.Command(_claim).Set(0, playerId).Set(1, fence).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (claimed == 0)
+        {
+            return null;
+        }
+
+        return await ReadOnAsync(lease, playerId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"player {playerId} was claimed but cannot be read back");
+    }
+
+    /// <summary><see cref="SaveAsync"/> on a connection the caller leased (a shard's primary).</summary>
+    internal async Task<bool> SaveOnAsync(PooledConnection lease, long playerId, PlayerState state, long fence, CancellationToken cancellationToken)
+    {
+        int rows = await lease.Command(_save)
+            .Set("@id", playerId).Set("@zone", state.Zone).Set("@x", state.X).Set("@y", state.Y)
+            .Set("@gold", state.Gold).Set("@fence", fence).Set("@now", Now())
+            .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return rows == 1;
+    }
+
+    /// <summary>Reads the row on a connection the caller leased (a primary's or a replica's).</summary>
+    internal async Task<PlayerRecord?> ReadOnAsync(PooledConnection lease, long playerId, CancellationToken cancellationToken)
     {
         DbDataReader reader = await lease.Command(_load).Set(0, playerId).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))

@@ -33,6 +33,15 @@ public static class DataQueries
     /// <summary>Items of one owner by id: <c>@owner</c> → item_id, kind, quantity, created_at.</summary>
     public const string ItemsByOwner = "item.by_owner";
 
+    /// <summary>The newest items, newest first: <c>@limit</c> → item_id, owner_id, kind, quantity, created_at.</summary>
+    public const string ItemsRecent = "item.recent";
+
+    /// <summary>
+    /// The newest items older than a cursor (keyset page), newest first: <c>@at, @id, @limit</c> → item_id, owner_id,
+    /// kind, quantity, created_at; "older" is <c>(created_at, item_id) &lt; (@at, @id)</c>.
+    /// </summary>
+    public const string ItemsRecentBefore = "item.recent_before";
+
     /// <summary>A key's logical shard in the directory: <c>@key</c> → shard.</summary>
     public const string DirectoryGet = "directory.get";
 
@@ -71,6 +80,12 @@ public static class DataQueries
         catalog.Add(PlayerSave, save, save, "@id", "@zone", "@x", "@y", "@gold", "@fence", "@now");
         catalog.Add(ItemInsert, insertItem, insertItem, "@id", "@owner", "@kind", "@quantity", "@now");
         catalog.Add(ItemsByOwner, byOwner, byOwner, "@owner");
+
+        // The row comparison is spelled out: both dialects then use ix_items_created for the range.
+        const string recent = "SELECT item_id, owner_id, kind, quantity, created_at FROM items ORDER BY created_at DESC, item_id DESC LIMIT @limit";
+        const string recentBefore = "SELECT item_id, owner_id, kind, quantity, created_at FROM items WHERE created_at < @at OR (created_at = @at AND item_id < @id) ORDER BY created_at DESC, item_id DESC LIMIT @limit";
+        catalog.Add(ItemsRecent, recent, recent, "@limit");
+        catalog.Add(ItemsRecentBefore, recentBefore, recentBefore, "@at", "@id", "@limit");
 
         const string directoryGet = "SELECT shard FROM shard_directory WHERE entity_key = @key";
         const string directoryMove = "UPDATE shard_directory SET shard = @shard, updated_at = @now WHERE entity_key = @key";

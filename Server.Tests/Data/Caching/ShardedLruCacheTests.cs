@@ -209,6 +209,26 @@ public sealed class ShardedLruCacheTests
     }
 
     [Test]
+    public async Task Remove_DuringALoad_TheLoadedValueIsNotCached_TheNextCallLoadsAnew()
+    {
+        var cache = new ShardedLruCache<int, string>(new CacheOptions { Capacity = 64 });
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Func<int, TaskCompletionSource, CancellationToken, ValueTask<string>> slow = async (_, g, _) =>
+        {
+            await g.Task;
+            return "read before the write";
+        };
+
+        Task<string> loading = cache.GetOrAddAsync(9, slow, gate).AsTask();
+        cache.Remove(9); // a write happened while the load was reading
+        gate.SetResult();
+        Assert.That(await loading, Is.EqualTo("read before the write"), "its callers still get their answer");
+        Assert.That(cache.TryGet(9, out _), Is.False, "but it is not cached");
+        Assert.That(await cache.GetOrAddAsync(9, static (_, _, _) => ValueTask.FromResult("after the write"), 0), Is.EqualTo("after the write"));
+        Assert.That(cache.TryGet(9, out string? cached) ? cached : null, Is.EqualTo("after the write"));
+    }
+
+    [Test]
     public void HitRatio_OnAZipf086Trace_50kKeys_Capacity5k_IsAtLeastLru()
     {
         // TARGETS.md: LRU 53.9 %, ConcurrentLru 56.3 % on this workload. Deterministic trace (seed).
