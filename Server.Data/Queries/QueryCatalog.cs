@@ -147,8 +147,9 @@ public sealed partial class QueryCatalog
     /// <summary>
     /// SQLite: compiles the statement (<c>sqlite3_prepare</c>). MySQL/MariaDB: MySql.Data 8.0.16's binary
     /// protocol misreads MariaDB 10.6+'s statement metadata (utf8mb3 parameter definitions), so instead the
-    /// server parses it through SQL-level <c>PREPARE … FROM</c>, where <c>@name</c> reads as a user
-    /// variable; both answers are plain OK packets, and the statement is dropped again.
+    /// server parses it through SQL-level <c>PREPARE … FROM</c>, with every declared parameter as a <c>?</c>
+    /// placeholder (valid wherever a value is, <c>LIMIT</c> included, as the driver's client-side binding
+    /// sends a literal there); both answers are plain OK packets, and the statement is dropped again.
     /// </summary>
     private static async Task PrepareCheckAsync(DbConnection connection, DatabaseProvider provider, NamedQuery query, CancellationToken cancellationToken)
     {
@@ -160,7 +161,13 @@ public sealed partial class QueryCatalog
                 check.CommandText = "PREPARE realm_catalog_check FROM @sql; DEALLOCATE PREPARE realm_catalog_check";
                 DbParameter sql = check.CreateParameter();
                 sql.ParameterName = "@sql";
-                sql.Value = query.Sql(provider);
+                string text = query.Sql(provider)!;
+                foreach (string parameter in query.Parameters)
+                {
+                    text = Regex.Replace(text, Regex.Escape(parameter) + "(?![A-Za-z0-9_])", "?", RegexOptions.CultureInvariant);
+                }
+
+                sql.Value = text;
                 check.Parameters.Add(sql);
                 await check.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 return;
