@@ -114,6 +114,83 @@ public sealed class RealmHostTests
     }
 
     [Test]
+    public async Task ShardedHost_GameClientsAreStoredOnTheirRoutedShard_NotInMain(CancellationToken ct)
+    {
+        string a = Path.Combine(_folder, "a.db"), b = Path.Combine(_folder, "b.db");
+        HostStartResult start = await RealmHost.StartAsync(
+            HostTestOptions.Create(_folder, ("Pools:shard_a:Provider", "Sqlite"), ("Pools:shard_a:SqlitePath", a), ("Pools:shard_b:Provider", "Sqlite"), ("Pools:shard_b:SqlitePath", b),
+                ("Shards:Strategy", "Jump"), ("Shards:LogicalShards", "4"), ("Shards:Pools", "shard_a,shard_b")),
+            NullLoggerFactory.Instance, ct);
+        Assert.That(start.Succeeded, Is.True, start.Error);
+        RealmHost host = start.Host!;
+        Assert.That(host.Data.Players, Is.TypeOf<Realm.Data.Sharding.PlayerRepository>());
+        var router = ((Realm.Data.Sharding.PlayerRepository)host.Data.Players).Cluster.Router;
+        long[] ids = [.. Enumerable.Range(1, 8).Select(i => (long)i)];
+        var clients = ids.Select(id => new GameTestClient(host.LocalEndPoint, $"{id}:P{id}")).ToList();
+        try
+        {
+            foreach (GameTestClient client in clients)
+            {
+                client.PumpUntil(() => client.Welcome is not null, "welcome");
+            }
+
+            Task stop = host.StopAsync();
+            foreach (GameTestClient client in clients)
+            {
+                client.PumpUntil(() => client.Disconnected is not null, "shutdown notice");
+            }
+
+            await stop;
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+
+        Assert.That(ids.Select(router.PoolOf).Distinct().Count(), Is.EqualTo(2), "the ids cover both shards");
+        foreach (long id in ids)
+        {
+            string home = router.PoolOf(id);
+            Assert.That(await CountPlayerAsync(home == "shard_a" ? a : b, id, ct), Is.EqualTo(1), $"player {id} on {home}");
+            Assert.That(await CountPlayerAsync(home == "shard_a" ? b : a, id, ct), Is.Zero, $"player {id} also on the other shard");
+            Assert.That(await CountPlayerAsync(Path.Combine(_folder, "data", "realm.db"), id, ct), Is.Zero, $"player {id} in main");
+        }
+    }
+
+    [Test]
+    [Category("Integration")]
+    public async Task ShardedHost_OnMariaDbWithAReplica_ReadsThePlayerBackFromTheReplica(CancellationToken ct)
+    {
+        string primary = TestServices.RequireMySql(), replica = TestServices.RequireMySqlReplica();
+        HostStartResult start = await RealmHost.StartAsync(
+            HostTestOptions.Create(_folder, ("Pools:shard_a:Provider", "MySql"), ("Pools:shard_a:MySqlConnectionString", primary), ("Pools:shard_a_r:Provider", "MySql"), ("Pools:shard_a_r:MySqlConnectionString", replica),
+                ("Shards:Strategy", "Ring"), ("Shards:LogicalShards", "2"), ("Shards:Pools", "shard_a"), ("Shards:Replicas:shard_a", "shard_a_r")),
+            NullLoggerFactory.Instance, ct);
+        Assert.That(start.Succeeded, Is.True, start.Error);
+        await using RealmHost host = start.Host!;
+        Realm.Data.Routing.ReplicaSet set = host.Data.ReplicaSets.Single();
+        await set.CheckLagAsync(ct);
+        Assert.That(set.Status.Single().InService, Is.True, set.Status.Single().Reason);
+        long id = Random.Shared.NextInt64(1, long.MaxValue);
+        ClaimResult claim = await host.Ownership.ClaimAsync(id, "Rey", ct);
+        await using PlayerOwner owner = claim.Owner!;
+        Assert.That((await host.Ownership.SaveAsync(owner, new PlayerState(3, 4, 5, 6), ct)).Outcome, Is.EqualTo(SaveOutcome.Saved));
+        long replicaReads = set.Statistics.ReplicaReads;
+        PlayerRecord loaded = (await host.Data.Players.LoadAsync(id, ct))!.Value;
+        Assert.That((loaded.Zone, loaded.Gold), Is.EqualTo((3, 6L)), "read-your-writes through the replica");
+        Assert.That(set.Statistics.ReplicaReads, Is.EqualTo(replicaReads + 1), "the load was served by the replica");
+    }
+
+    private static async Task<long> CountPlayerAsync(string path, long id, CancellationToken ct)
+    {
+        await using var probe = new SqliteConnection($"Data Source={path};Pooling=False");
+        await probe.OpenAsync(ct);
+        await using var command = probe.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM players WHERE player_id = {id}";
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    [Test]
     public async Task MalformedDatagrams_AreCountedAndDropped_AndTheHostKeepsServing(CancellationToken ct)
     {
         HostStartResult start = await RealmHost.StartAsync(HostTestOptions.Create(_folder), NullLoggerFactory.Instance, ct);

@@ -48,4 +48,7 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "Stopped cleanly after {UptimeSeconds:F1} s: {Datagrams} datagrams ({Bytes} B) received")]
     public static partial void Stopped(ILogger logger, double uptimeSeconds, long datagrams, long bytes);
 
+
+    [LoggerMessage(EventId = 124, Level = LogLevel.Information, Message = "Players sharded by {Strategy} over {LogicalShards} logical shards on {Pools}; {Replicas} replica pool(s)")]
+    public static partial void ShardsReady(ILogger logger, string strategy, int logicalShards, string pools, int replicas);
 }

@@ -104,7 +104,7 @@ internal sealed class RealmHost : IAsyncDisposable
             try
             {
 #pragma warning disable CA2000 // disposed by FailAsync on every failure below, owned by the host on success
-                database = await DataTier.StartAsync(options.Pools, loggerFactory, cancellationToken);
+                database = await DataTier.StartAsync(options.Pools, options.Shards, loggerFactory, cancellationToken);
 #pragma warning restore CA2000
                 (string engineVersion, DatabaseEndpoint main) = await database.DescribeMainAsync(cancellationToken);
                 endpoint = main;
@@ -112,6 +112,14 @@ internal sealed class RealmHost : IAsyncDisposable
                 string pools = string.Join(", ", database.Registry.Pools.Select(p => p.Name));
                 HostLog.DatabaseOpened(logger, provider, main.DisplayName, engineVersion);
                 HostLog.PoolsReady(logger, database.Registry.Pools.Count, pools);
+                ShardsOptions shards = options.Shards;
+                if (shards.Strategy != ShardStrategyKind.None)
+                {
+                    string strategy = shards.Strategy.ToString();
+                    string primaries = string.Join(", ", shards.Pools);
+                    int replicaCount = shards.ReplicaPools.Count();
+                    HostLog.ShardsReady(logger, strategy, shards.LogicalShards, primaries, replicaCount);
+                }
             }
             catch (Exception e) when (DbCommands.IsConnectionFailure(e) || e is AggregateException or Realm.Data.Queries.QueryCatalogException or Realm.Data.Pooling.PoolTimeoutException)
             {
@@ -153,7 +161,7 @@ internal sealed class RealmHost : IAsyncDisposable
                     Lease = TimeSpan.FromMilliseconds(coordination.OwnershipLeaseMs),
                     LoginWait = TimeSpan.FromMilliseconds(coordination.LoginWaitMs),
                 };
-                ownership = new PlayerOwnership(locks, new PlayerStore(database.Main, database.Queries), ownershipOptions, loggerFactory.CreateLogger("Realm.Data.Ownership"));
+                ownership = new PlayerOwnership(locks, database.Players, ownershipOptions, loggerFactory.CreateLogger("Realm.Data.Ownership"));
             }
             catch
             {

@@ -99,6 +99,13 @@ internal sealed class OptionReader
 
     public void Fail(string name, string? raw, string allowed) => _errors.Add(new OptionError(Key(name), raw, allowed));
 
+    /// <summary>A subsection the caller reads itself (one key per entry); known from now on.</summary>
+    public IConfigurationSection Section(string name)
+    {
+        _known.Add(name);
+        return _section.GetSection(name);
+    }
+
     /// <summary>Reports every key in the section that no read asked for.</summary>
     public void RejectUnknownKeys()
     {

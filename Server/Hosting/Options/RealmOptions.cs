@@ -9,7 +9,7 @@ namespace Realm.Server.Hosting.Options;
 /// </summary>
 internal sealed class RealmOptions
 {
-    private static readonly string[] Sections = ["Network", "Game", "Storage", "Pools", "Coordination", "Logging"];
+    private static readonly string[] Sections = ["Network", "Game", "Storage", "Pools", "Shards", "Coordination", "Logging"];
 
     public NetworkOptions Network { get; init; } = new();
 
@@ -18,6 +18,8 @@ internal sealed class RealmOptions
     public StorageOptions Storage { get; init; } = new();
 
     public PoolsOptions Pools { get; init; } = new();
+
+    public ShardsOptions Shards { get; init; } = new();
 
     public CoordinationOptions Coordination { get; init; } = new();
 
@@ -33,14 +35,17 @@ internal sealed class RealmOptions
         var storage = new OptionReader(configuration.GetSection("Storage"), found);
         var coordination = new OptionReader(configuration.GetSection("Coordination"), found);
         var logging = new OptionReader(configuration.GetSection("Logging"), found);
+        var shards = new OptionReader(configuration.GetSection("Shards"), found);
 
         StorageOptions storageOptions = StorageOptions.Read(storage);
+        PoolsOptions poolsOptions = PoolsOptions.Read(configuration.GetSection("Pools"), storageOptions, found);
         options = new RealmOptions
         {
             Network = NetworkOptions.Read(network),
             Game = GameOptions.Read(game),
             Storage = storageOptions,
-            Pools = PoolsOptions.Read(configuration.GetSection("Pools"), storageOptions, found),
+            Pools = poolsOptions,
+            Shards = ShardsOptions.Read(shards, poolsOptions, found),
             Coordination = CoordinationOptions.Read(coordination),
             Logging = LoggingOptions.Read(logging),
         };
@@ -50,6 +55,7 @@ internal sealed class RealmOptions
         storage.RejectUnknownKeys();
         coordination.RejectUnknownKeys();
         logging.RejectUnknownKeys();
+        shards.RejectUnknownKeys();
         foreach (IConfigurationSection section in configuration.GetChildren())
         {
             if (Array.FindIndex(Sections, s => string.Equals(s, section.Key, StringComparison.OrdinalIgnoreCase)) < 0)
