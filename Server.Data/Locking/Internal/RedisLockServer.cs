@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Realm.Data.Coordination;
@@ -17,25 +18,28 @@ namespace Realm.Data.Locking.Internal;
 internal sealed class RedisLockServer : IAsyncDisposable
 {
     // SET NX PX and the fencing token in one script: no holder can exist without its token. The token is
-    // max(stored + 1, ARGV[4]), ARGV[4] being the client's wall clock in µs, the same for every master of one
-    // Redlock attempt: masters that have seen the resource before agree on it as long as the clock moved on, so
-    // Redlock needs no second round to reconcile them. A missing counter (first use, expired retention, restart
-    // without persistence) starts at this server's clock in µs instead of stored + 1, which keeps tokens above
-    // those issued before the loss (LockOptions.FenceRetention). Lua numbers are doubles: exact up to 2^53,
-    // which µs since 1970 stay below until the year 2255.
-    private const string AcquireScript = """
+    // max(stored + 1, ARGV[4]), ARGV[4] being the client's wall clock in µs plus headroom (FenceFloor), the same
+    // for every master of one Redlock attempt: masters that have seen the resource before agree on it as long as
+    // the clock moved on, so Redlock needs no second round to reconcile them. A missing counter (first use,
+    // expired retention, restart without persistence) starts at max(ARGV[4], this server's clock in µs), which
+    // keeps tokens above those issued before the loss (LockOptions.FenceRetention). The common case writes the
+    // floor and reads the old value in one call (SET … GET, Redis 6.2+) and needs no second write. Lua numbers
+    // are doubles: exact up to 2^53, which µs since 1970 stay below until the year 2255.
+    internal const string AcquireScript = """
         if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-          local stored = redis.call('GET', KEYS[2])
-          local token
+          local token = tonumber(ARGV[4])
+          local stored = redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3], 'GET')
+          local higher
           if stored then
-            token = tonumber(stored) + 1
+            higher = tonumber(stored) + 1
           else
             local t = redis.call('TIME')
-            token = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            higher = tonumber(t[1]) * 1000000 + tonumber(t[2])
           end
-          local floor = tonumber(ARGV[4])
-          if floor > token then token = floor end
-          redis.call('SET', KEYS[2], string.format('%d', token), 'PX', ARGV[3])
+          if higher > token then
+            token = higher
+            redis.call('SET', KEYS[2], string.format('%d', token), 'PX', ARGV[3])
+          end
           return token
         end
         return 0
@@ -71,6 +75,7 @@ internal sealed class RedisLockServer : IAsyncDisposable
     private readonly string _prefix;
     private readonly RedisValue _fenceRetentionMs;
     private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<TimeSpan, CoarseTimeout> _timeouts = new();
 
     private RedisLockServer(ConnectionMultiplexer connection, DnsEndPoint endpoint, LockOptions options)
     {
@@ -164,12 +169,12 @@ internal sealed class RedisLockServer : IAsyncDisposable
     {
         try
         {
-            RedisResult result = await _database.ScriptEvaluateAsync(script, keys, values).WaitAsync(timeout, _time).ConfigureAwait(false);
+            RedisResult result = await _database.ScriptEvaluateAsync(script, keys, values).WaitAsync(TimeoutFor(timeout).Token).ConfigureAwait(false);
             return (result, null);
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            // also RedisTimeoutException, which derives from TimeoutException
+            // also RedisTimeoutException, which derives from TimeoutException; the cancellation is the coarse timeout's
             return (null, string.Create(CultureInfo.InvariantCulture, $"Redis {Name} did not answer within {timeout.TotalMilliseconds:F0} ms"));
         }
         catch (RedisException e)
@@ -181,6 +186,10 @@ internal sealed class RedisLockServer : IAsyncDisposable
             return (null, $"Redis {Name}: the connection is closed");
         }
     }
+
+    /// <summary>One <see cref="CoarseTimeout"/> per distinct timeout (the operation timeout, Redlock's lease/10 per lease in use).</summary>
+    private CoarseTimeout TimeoutFor(TimeSpan timeout) =>
+        _timeouts.TryGetValue(timeout, out CoarseTimeout? known) ? known : _timeouts.GetOrAdd(timeout, t => new CoarseTimeout(t, _time));
 
     private RedisKey LockKey(string resource) => string.Concat(_prefix, "{", resource, "}");
 
