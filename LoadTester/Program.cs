@@ -24,7 +24,8 @@ internal static class Program
                      --loss PCT  --latency MS   network conditioner on both ends (Realm modes)
 
           locks      Lock latency on loopback Redis, one operation in flight: SE.Redis baselines (SET NX PX;
-                     LockTake+LockRelease), Realm on one Redis, Realm's Redlock over three, in-process.
+                     the bare EVAL of Realm's acquisition script; LockTake+LockRelease), Realm on one Redis,
+                     Realm's Redlock over three, in-process; cases take turns of 100 operations.
                      --redis HOST:PORT,HOST:PORT,HOST:PORT (required; the first is the single instance)
                      --ops N (20000 per case)  --rounds R (3, interleaved)
 

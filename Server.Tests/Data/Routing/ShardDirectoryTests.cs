@@ -62,25 +62,25 @@ public sealed class ShardDirectoryTests
     {
         var before = new ShardDirectory(_global, _queries, new JumpHashStrategy(4));
         var shardsBefore = new Dictionary<long, int>();
-        for (long key = 0; key < 2_000; key++)
+        for (long key = 0; key < 1_000; key++)
         {
             shardsBefore[key] = await before.ShardOfAsync(key);
         }
 
         var after = new ShardDirectory(_global, _queries, new JumpHashStrategy(5));
-        for (long key = 0; key < 2_000; key++)
+        for (long key = 0; key < 1_000; key++)
         {
             Assert.That(await after.ShardOfAsync(key), Is.EqualTo(shardsBefore[key]), $"key {key} moved");
         }
 
         var newKeys = new int[5];
-        for (long key = 10_000; key < 12_000; key++)
+        for (long key = 10_000; key < 11_000; key++)
         {
             newKeys[await after.ShardOfAsync(key)]++;
         }
 
-        Assert.That(newKeys, Has.All.GreaterThan(300), "new keys use every shard, the new one included");
-        Assert.That(after.Placed, Is.EqualTo(2_000), "only the new keys were placed");
+        Assert.That(newKeys, Has.All.GreaterThan(140), "new keys use every shard, the new one included (200 each on average)");
+        Assert.That(after.Placed, Is.EqualTo(1_000), "only the new keys were placed");
     }
 
     [Test]
