@@ -64,6 +64,27 @@ public sealed class ReplicaSetTests
     }
 
     [Test]
+    public async Task TwoReplicas_ReadsAlternateBetweenThem()
+    {
+        ConnectionPool primary = await _databases.CreateAsync("rs_two");
+        await ShardDatabases.ReplicaCaughtUpAsync();
+        ConnectionPool first = _databases.Replica(primary, "rs_two_r1");
+        ConnectionPool second = _databases.Replica(primary, "rs_two_r2"); // a second pool on the replica server
+        await using var set = new ReplicaSet(primary, [first, second]);
+        await set.CheckLagAsync();
+        var served = new List<string>();
+        for (int i = 0; i < 20; i++)
+        {
+            await using ReplicaLease lease = await set.AcquireReadAsync();
+            served.Add(lease.Pool.Name);
+        }
+
+        Assert.That(served.Count(n => n == "rs_two_r1"), Is.EqualTo(10));
+        Assert.That(served.Count(n => n == "rs_two_r2"), Is.EqualTo(10));
+        Assert.That(served.Zip(served.Skip(1)).All(pair => pair.First != pair.Second), Is.True, "round-robin: never the same replica twice in a row");
+    }
+
+    [Test]
     public async Task NoReplicaInService_ReadsGoToThePrimary()
     {
         ConnectionPool primary = await _databases.CreateAsync("rs_none");
