@@ -125,6 +125,16 @@ public sealed class TimePartitionedLogTests
     }
 
     [Test]
+    public async Task Start_RunsMaintenanceInTheBackground_UntilDisposed()
+    {
+        await using var log = new TimePartitionedLog(_pool, new TimePartitionOptions { CreateAhead = 1 }, new SetClock(Day0));
+        Assert.That(await log.ListAsync(), Is.Empty);
+        log.Start(TimeSpan.FromMilliseconds(20));
+        await Locking.LockTestSupport.WaitUntilAsync(() => log.ListAsync().GetAwaiter().GetResult().Count == 2, TimeSpan.FromSeconds(20), "the background run created today and tomorrow");
+        Assert.That(await log.ListAsync(), Is.EqualTo(new[] { P("20261202"), P("20261203") }));
+    }
+
+    [Test]
     public void Options_Invalid_NameEveryProblem()
     {
         var bad = new TimePartitionOptions { Table = "Bad-Name", CreateAhead = 0, Retention = 0 };
