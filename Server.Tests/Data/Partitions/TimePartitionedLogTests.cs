@@ -1,5 +1,3 @@
-using System.Data.Common;
-using System.Globalization;
 using Realm.Data.Partitions;
 using Realm.Data.Pooling;
 using Realm.Data.Providers;
@@ -145,14 +143,6 @@ public sealed class TimePartitionedLogTests
     private static LogEntry Entry(long id, DateTimeOffset at) => new(id, PlayerId: 1 + (id % 7), Amount: id * 10 - 500, Reason: (int)(id % 3), at.ToUnixTimeMilliseconds());
 
     /// <summary>Rows physically in one partition (MariaDB: <c>PARTITION (p)</c>) or period table (SQLite).</summary>
-    private async Task<long> CountInAsync(string period)
-    {
-        PooledConnection lease = await _pool.AcquireAsync();
-        await using (lease)
-        {
-            string sql = _provider == DatabaseProvider.MySql ? $"SELECT COUNT(*) FROM currency_log PARTITION ({period})" : $"SELECT COUNT(*) FROM {period}";
-            DbConnection connection = lease.Connection;
-            return Convert.ToInt64(await connection.ScalarAsync(sql, CancellationToken.None), CultureInfo.InvariantCulture);
-        }
-    }
+    private Task<long> CountInAsync(string period) => ShardDatabases.ScalarOnAsync(_pool,
+        _provider == DatabaseProvider.MySql ? $"SELECT COUNT(*) FROM currency_log PARTITION ({period})" : $"SELECT COUNT(*) FROM {period}");
 }

@@ -267,12 +267,5 @@ public sealed class ReplicaSetTests
         }
     }
 
-    private static async Task<long> ScalarAsync(ConnectionPool pool, string sql)
-    {
-        PooledConnection lease = await pool.AcquireAsync();
-        await using (lease)
-        {
-            return Convert.ToInt64(await lease.Connection.ScalarAsync(sql, CancellationToken.None), CultureInfo.InvariantCulture);
-        }
-    }
+    private static Task<long> ScalarAsync(ConnectionPool pool, string sql) => ShardDatabases.ScalarOnAsync(pool, sql);
 }

@@ -60,6 +60,16 @@ internal sealed class ShardDatabases : IAsyncDisposable
         Assert.That(Convert.ToInt64(waited, CultureInfo.InvariantCulture), Is.Zero, $"the replica did not apply {position} within 30 s");
     }
 
+    /// <summary>The first column of the first row of <paramref name="sql"/> on a connection of <paramref name="pool"/>, as a number.</summary>
+    public static async Task<long> ScalarOnAsync(ConnectionPool pool, string sql)
+    {
+        PooledConnection lease = await pool.AcquireAsync();
+        await using (lease)
+        {
+            return Convert.ToInt64(await lease.Connection.ScalarAsync(sql, CancellationToken.None), CultureInfo.InvariantCulture);
+        }
+    }
+
     /// <summary>Runs one statement as the test user on the primary's test database.</summary>
     public static Task<object?> RunOnPrimaryAsync(string sql) => ScalarAsync(TestServices.RequireMySql(), sql);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Realm.Data.Caching;
 using Realm.Data.Pooling;
 using Realm.Data.Providers;
@@ -149,12 +148,5 @@ public sealed class ShardDirectoryTests
         Assert.That(await grown.PoolOfAsync(42), Is.EqualTo("db_c"));
     }
 
-    private async Task<long> CountRowsAsync()
-    {
-        PooledConnection lease = await _global.AcquireAsync();
-        await using (lease)
-        {
-            return Convert.ToInt64(await lease.Connection.ScalarAsync("SELECT COUNT(*) FROM shard_directory", CancellationToken.None), CultureInfo.InvariantCulture);
-        }
-    }
+    private Task<long> CountRowsAsync() => ShardDatabases.ScalarOnAsync(_global, "SELECT COUNT(*) FROM shard_directory");
 }

@@ -248,12 +248,5 @@ public sealed class PlayerRepositoryTests
         }
     }
 
-    private static async Task<long> CountAsync(ConnectionPool pool, string sql)
-    {
-        PooledConnection lease = await pool.AcquireAsync();
-        await using (lease)
-        {
-            return Convert.ToInt64(await lease.Connection.ScalarAsync(sql, CancellationToken.None), CultureInfo.InvariantCulture);
-        }
-    }
+    private static Task<long> CountAsync(ConnectionPool pool, string sql) => ShardDatabases.ScalarOnAsync(pool, sql);
 }
