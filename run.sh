@@ -385,8 +385,15 @@ cmd_services() {
     REALM_TEST_REDIS REALM_TEST_REDIS_CONTROL; do
     printf 'export %s=%q\n' "$v" "${!v}"
   done
-  log "services are up; Ctrl+C stops them"
-  while true; do sleep 3600; done
+  log "services are up; Ctrl+C (or SIGINT/SIGTERM to this script) stops them"
+  # wait on a background sleep: bash runs the INT/TERM traps at once, not after a foreground sleep ends
+  local pid
+  while true; do
+    sleep 3600 &
+    pid=$!
+    STARTED_PIDS+=("$pid")   # so that cleanup stops it too
+    wait "$pid" || true
+  done
 }
 
 cmd_test() {
