@@ -162,14 +162,15 @@ public sealed class DistributedLock : IDistributedLock
             }
             catch (OperationCanceledException)
             {
-                await ReleaseQuietlyAsync(resource, owner).ConfigureAwait(false); // it may have been set before the cancellation
+                // It may have been set before the cancellation. The backend bounds the call; a failure is left to the lease.
+                await _backend.ReleaseAsync(resource, owner, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
 
             if (last.Outcome == BackendOutcome.Done)
             {
 #pragma warning disable CA2000 // returned to the caller, or released on every other path
-                var handle = new LockHandle(_backend, _time, _logger, _options.OperationTimeout, resource, owner, lease, start, last.Token);
+                var handle = new LockHandle(_backend, _time, _logger, resource, owner, lease, start, last.Token);
 #pragma warning restore CA2000
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -281,15 +282,4 @@ public sealed class DistributedLock : IDistributedLock
 #pragma warning restore CA5394
     }
 
-    private async Task ReleaseQuietlyAsync(string resource, string owner)
-    {
-        try
-        {
-            await _backend.ReleaseAsync(resource, owner, CancellationToken.None).WaitAsync(_options.OperationTimeout, _time).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // the lease ends it
-        }
-    }
 }

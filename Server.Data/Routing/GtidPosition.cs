@@ -151,6 +151,26 @@ public sealed class GtidPosition : IEquatable<GtidPosition>
         return new GtidPosition([.. merged]);
     }
 
+    /// <summary>
+    /// Atomically moves <paramref name="location"/> forward to cover <paramref name="position"/> as well
+    /// (<see cref="Merge"/> in a compare-and-swap loop); it never moves back.
+    /// </summary>
+    public static void MergeInto(ref GtidPosition location, GtidPosition position)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        GtidPosition current = Volatile.Read(ref location);
+        while (!current.Covers(position))
+        {
+            GtidPosition seen = Interlocked.CompareExchange(ref location, current.Merge(position), current);
+            if (ReferenceEquals(seen, current))
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
     /// <summary>The server's text form, domains in ascending order.</summary>
     public override string ToString()
     {

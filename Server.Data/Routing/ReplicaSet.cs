@@ -116,7 +116,7 @@ public sealed class ReplicaSet : IAsyncDisposable
             for (int i = 0; i < status.Length; i++)
             {
                 Replica state = _states[i];
-                string? reason = IsDown(i) ? "health monitor reports it Down" : state.Reason;
+                string? reason = ReasonOutOf(i);
                 status[i] = new ReplicaStatus(_replicas[i].Name, reason is null, state.Lag, reason);
             }
 
@@ -156,7 +156,7 @@ public sealed class ReplicaSet : IAsyncDisposable
             GtidPosition primary;
             try
             {
-                primary = await ReadPositionAsync(Primary, "SELECT CONVERT(@@gtid_binlog_pos USING utf8mb4)", cancellationToken).ConfigureAwait(false);
+                primary = await ReadPositionAsync(Primary, PrimaryPositionSql, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (DbCommands.IsConnectionFailure(e) || e is PoolUnavailableException or PoolTimeoutException)
             {
@@ -219,6 +219,22 @@ public sealed class ReplicaSet : IAsyncDisposable
 
         object? last = await primaryConnection.Connection.ScalarAsync("SELECT CONVERT(@@last_gtid USING utf8mb4)", cancellationToken).ConfigureAwait(false);
         return GtidPosition.Parse(last as string);
+    }
+
+    /// <summary>
+    /// Everything the primary has committed so far (<c>@@gtid_binlog_pos</c>), read on
+    /// <paramref name="primaryConnection"/>: it covers a write whose own position was lost with its
+    /// connection. <see cref="GtidPosition.Empty"/> on SQLite.
+    /// </summary>
+    public async ValueTask<GtidPosition> CommittedAsync(PooledConnection primaryConnection, CancellationToken cancellationToken = default)
+    {
+        if (Primary.Endpoint.Provider != DatabaseProvider.MySql)
+        {
+            return GtidPosition.Empty;
+        }
+
+        object? committed = await primaryConnection.Connection.ScalarAsync(PrimaryPositionSql, cancellationToken).ConfigureAwait(false);
+        return GtidPosition.Parse(committed as string);
     }
 
     /// <summary>Stops the lag checks and the health subscription; the pools stay open.</summary>
@@ -309,6 +325,8 @@ public sealed class ReplicaSet : IAsyncDisposable
         }
     }
 
+    private const string PrimaryPositionSql = "SELECT CONVERT(@@gtid_binlog_pos USING utf8mb4)";
+
     // The GTID variables are utf8mb3 strings, whose column metadata MySql.Data 8.0.16 cannot decode on
     // MariaDB 10.6+; every query here converts them to utf8mb4 first.
     private static async Task<GtidPosition> ReadPositionAsync(ConnectionPool pool, string sql, CancellationToken cancellationToken)
@@ -329,6 +347,9 @@ public sealed class ReplicaSet : IAsyncDisposable
         }
     }
 
+    /// <summary>Why replica <paramref name="index"/> takes no reads; null when it is in service.</summary>
+    private string? ReasonOutOf(int index) => IsDown(index) ? "health monitor reports it Down" : _states[index].Reason;
+
     private bool IsDown(int index) =>
         _health is not null && _health.TryGetHealth(_replicas[index].Name, out PoolHealth health) && health.State == HealthState.Down;
 
@@ -341,7 +362,7 @@ public sealed class ReplicaSet : IAsyncDisposable
             for (int i = 0; i < _replicas.Length; i++)
             {
                 Replica state = _states[i];
-                string? reason = IsDown(i) ? "health monitor reports it Down" : state.Reason;
+                string? reason = ReasonOutOf(i);
                 bool serving = reason is null;
                 if (serving)
                 {
@@ -385,19 +406,6 @@ public sealed class ReplicaSet : IAsyncDisposable
 
         public void Reset(GtidPosition applied) => Volatile.Write(ref _known, applied);
 
-        public void Learn(GtidPosition applied)
-        {
-            GtidPosition current = Volatile.Read(ref _known);
-            while (!current.Covers(applied))
-            {
-                GtidPosition seen = Interlocked.CompareExchange(ref _known, current.Merge(applied), current);
-                if (ReferenceEquals(seen, current))
-                {
-                    return;
-                }
-
-                current = seen;
-            }
-        }
+        public void Learn(GtidPosition applied) => GtidPosition.MergeInto(ref _known, applied);
     }
 }

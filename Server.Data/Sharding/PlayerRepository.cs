@@ -196,7 +196,8 @@ public sealed class PlayerRepository : IPlayerStore
 
     /// <summary>
     /// Runs a read on a replica of <paramref name="shard"/> that has the repository's writes (or its primary);
-    /// a replica that fails during the read is marked broken and the read runs again on the primary.
+    /// a replica that fails during the read is marked broken and the read runs again on the primary. After a
+    /// write whose position was lost, reads go to the primary, and the first one re-learns the position there.
     /// </summary>
     private static async Task<TResult> ReadOnShardAsync<TArg, TState, TResult>(
         Shard shard,
@@ -224,7 +225,15 @@ public sealed class PlayerRepository : IPlayerStore
         PooledConnection primary = await shard.Set.Primary.AcquireAsync(cancellationToken).ConfigureAwait(false);
         await using (primary.ConfigureAwait(false))
         {
-            return await read(primary, argument, state, cancellationToken).ConfigureAwait(false);
+            bool unknown = shard.Written is null;
+            TResult result = await read(primary, argument, state, cancellationToken).ConfigureAwait(false);
+            if (unknown)
+            {
+                // Everything committed by now includes the write whose position was lost: replicas may serve again.
+                shard.Recover(await shard.Set.CommittedAsync(primary, cancellationToken).ConfigureAwait(false));
+            }
+
+            return result;
         }
     }
 
@@ -286,33 +295,27 @@ public sealed class PlayerRepository : IPlayerStore
     /// <summary>One physical shard: its set, its player store and the latest position this repository wrote there.</summary>
     private sealed class Shard(ReplicaSet set, PlayerStore store)
     {
-        private GtidPosition? _written = GtidPosition.Empty; // null: unknown, read from the primary
+        private GtidPosition _written = GtidPosition.Empty;
+        private volatile bool _unknown; // a write's position could not be read: only the primary is sure to have it
 
         public ReplicaSet Set { get; } = set;
 
         public PlayerStore Store { get; } = store;
 
         /// <summary>What a replica must have applied to serve this repository's reads; null: only the primary will do.</summary>
-        public GtidPosition? Written => Volatile.Read(ref _written);
+        public GtidPosition? Written => _unknown ? null : Volatile.Read(ref _written);
 
-        public void Record(GtidPosition position)
+        /// <summary>A write's own position. It does not end <see cref="ForcePrimary"/>: a concurrent write may have committed before the lost one.</summary>
+        public void Record(GtidPosition position) => GtidPosition.MergeInto(ref _written, position);
+
+        /// <summary>The primary's whole committed position, read after a lost one: it covers that write, so replicas may serve again.</summary>
+        public void Recover(GtidPosition committed)
         {
-            GtidPosition? current = Volatile.Read(ref _written);
-            while (current is null || !current.Covers(position))
-            {
-                // After an unknown write, a known later one covers it (GTIDs of a domain are ordered).
-                GtidPosition next = current is null ? position : current.Merge(position);
-                GtidPosition? seen = Interlocked.CompareExchange(ref _written, next, current);
-                if (ReferenceEquals(seen, current))
-                {
-                    return;
-                }
-
-                current = seen;
-            }
+            GtidPosition.MergeInto(ref _written, committed);
+            _unknown = false;
         }
 
-        public void ForcePrimary() => Volatile.Write(ref _written, null);
+        public void ForcePrimary() => _unknown = true;
     }
 
     private sealed class NewestFirst : IComparer<(long At, long Id)>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Realm.Server.Simulation;
 
 /// <summary>
@@ -11,21 +9,26 @@ namespace Realm.Server.Simulation;
 /// <see cref="Thread.Sleep(int)"/> oversleeps by up to a millisecond, which alone would miss the 2 ms
 /// lateness target at p99; the yield costs at most ~1.5 ms of a core per tick and gives the core away
 /// whenever another thread wants it. (<c>PeriodicTimer</c> rounds periods to whole milliseconds and drifts:
-/// 33.0 ms instead of 33.3 at 30 Hz.)
+/// 33.0 ms instead of 33.3 at 30 Hz.) The clock is a <see cref="TimeProvider"/>'s timestamp, so tests can make
+/// a tick "take" longer by moving the clock instead of sleeping; waiting itself is always real time.
 /// </remarks>
 internal sealed class TickLoop : IDisposable
 {
-    private static readonly long SpinThreshold = Stopwatch.Frequency * 3 / 2000; // 1.5 ms
-
     private readonly ITickHandler _handler;
+    private readonly TimeProvider _time;
+    private readonly long _frequency;
+    private readonly long _spinThreshold; // 1.5 ms in timestamp units
     private readonly double _ticksPerSecond;
     private readonly int _maxCatchUp;
     private readonly Thread _thread;
     private volatile bool _stopping;
 
-    public TickLoop(ITickHandler handler, double ticksPerSecond, int maxCatchUp, string name = "realm-logic")
+    public TickLoop(ITickHandler handler, double ticksPerSecond, int maxCatchUp, string name = "realm-logic", TimeProvider? time = null)
     {
         _handler = handler;
+        _time = time ?? TimeProvider.System;
+        _frequency = _time.TimestampFrequency;
+        _spinThreshold = _frequency * 3 / 2000;
         _ticksPerSecond = ticksPerSecond;
         _maxCatchUp = maxCatchUp;
         _thread = new Thread(Run) { Name = name, IsBackground = true, Priority = ThreadPriority.AboveNormal };
@@ -51,11 +54,11 @@ internal sealed class TickLoop : IDisposable
 
     private void Run()
     {
-        var scheduler = new TickScheduler(Stopwatch.GetTimestamp(), _ticksPerSecond, Stopwatch.Frequency, _maxCatchUp);
+        var scheduler = new TickScheduler(_time.GetTimestamp(), _ticksPerSecond, _frequency, _maxCatchUp);
         long periodTicks = (long)scheduler.Period;
         while (!_stopping)
         {
-            long now = Stopwatch.GetTimestamp();
+            long now = _time.GetTimestamp();
             long deadline = scheduler.Poll(now, out bool due, out long lateness);
             if (!due)
             {
@@ -63,7 +66,7 @@ internal sealed class TickLoop : IDisposable
                 continue;
             }
 
-            long start = Stopwatch.GetTimestamp();
+            long start = _time.GetTimestamp();
             try
             {
                 _handler.Tick(scheduler.NextTick);
@@ -74,18 +77,18 @@ internal sealed class TickLoop : IDisposable
                 return;
             }
 
-            long took = Stopwatch.GetTimestamp() - start;
+            long took = _time.GetTimestamp() - start;
             scheduler.Ran();
             Metrics.Record(ToNanoseconds(took), ToNanoseconds(lateness), took > periodTicks, scheduler.Skipped);
         }
     }
 
-    private static void Wait(long deadline, long now)
+    private void Wait(long deadline, long now)
     {
         long remaining = deadline - now;
-        if (remaining > SpinThreshold)
+        if (remaining > _spinThreshold)
         {
-            int sleepMs = (int)((remaining - SpinThreshold) * 1000 / Stopwatch.Frequency);
+            int sleepMs = (int)((remaining - _spinThreshold) * 1000 / _frequency);
             Thread.Sleep(Math.Max(1, sleepMs));
             return;
         }
@@ -93,5 +96,5 @@ internal sealed class TickLoop : IDisposable
         Thread.Yield();
     }
 
-    private static long ToNanoseconds(long timestampTicks) => (long)(timestampTicks * (1e9 / Stopwatch.Frequency));
+    private long ToNanoseconds(long timestampTicks) => (long)(timestampTicks * (1e9 / _frequency));
 }

@@ -16,7 +16,6 @@ internal sealed class LockHandle : ILockHandle
     private readonly LockBackend _backend;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly TimeSpan _operationTimeout;
     private readonly string _owner;
     private readonly long _validitySpan;  // lease − drift − guard, in timestamp units
     private readonly long _renewalSpan;   // lease/3
@@ -32,12 +31,11 @@ internal sealed class LockHandle : ILockHandle
     private int _renewals;
     private Task _watchdog = Task.CompletedTask;
 
-    public LockHandle(LockBackend backend, TimeProvider time, ILogger logger, TimeSpan operationTimeout, string resource, string owner, TimeSpan lease, long acquireStart, long token)
+    public LockHandle(LockBackend backend, TimeProvider time, ILogger logger, string resource, string owner, TimeSpan lease, long acquireStart, long token)
     {
         _backend = backend;
         _time = time;
         _logger = logger;
-        _operationTimeout = operationTimeout;
         _owner = owner;
         Resource = resource;
         Lease = lease;
@@ -234,21 +232,13 @@ internal sealed class LockHandle : ILockHandle
 
     private async Task<bool> DeleteAsync()
     {
-        try
+        // The backend bounds the call itself (its operation timeout) and reports a timeout as Failed.
+        BackendResult result = await _backend.ReleaseAsync(Resource, _owner, CancellationToken.None).ConfigureAwait(false);
+        if (result.Outcome == BackendOutcome.Failed)
         {
-            BackendResult result = await _backend.ReleaseAsync(Resource, _owner, CancellationToken.None)
-                .WaitAsync(_operationTimeout, _time).ConfigureAwait(false);
-            if (result.Outcome == BackendOutcome.Failed)
-            {
-                LockLog.ReleaseFailed(_logger, Resource, result.Error ?? "?");
-            }
+            LockLog.ReleaseFailed(_logger, Resource, (result.Error ?? "?") + "; the lease ends it");
+        }
 
-            return result.Outcome == BackendOutcome.Done;
-        }
-        catch (TimeoutException)
-        {
-            LockLog.ReleaseFailed(_logger, Resource, $"no answer within {_operationTimeout.TotalMilliseconds} ms; the lease ends it");
-            return false;
-        }
+        return result.Outcome == BackendOutcome.Done;
     }
 }

@@ -154,7 +154,11 @@ public sealed class ShardedLruCacheTests
             await Task.Yield();
         }
 
-        await Task.Delay(50); // let the other callers reach the flight
+        while (cache.Statistics.Misses < 1000)
+        {
+            await Task.Yield(); // every caller missed, so each has reached the flight or is joining it
+        }
+
         gate.SetResult();
         string[] values = await Task.WhenAll(callers);
         Assert.That(values, Is.All.EqualTo("player 42"));

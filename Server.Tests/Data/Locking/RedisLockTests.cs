@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Realm.Data.Locking;
+using Realm.Data.Locking.Internal;
 using Realm.Server.Tests.Integration;
 using StackExchange.Redis;
 
@@ -28,7 +29,7 @@ public sealed class RedisLockTests
             LockAcquisition acquisition = await locks.TryAcquireAsync(resource, lease, TimeSpan.FromSeconds(5));
             Assert.That(acquisition.Acquired, Is.True, acquisition.Reason);
             await using ILockHandle handle = acquisition.Handle!;
-            await Task.Delay(lease); // at least two renewals have happened
+            await LockTestSupport.WaitUntilAsync(() => ((LockHandle)handle).Renewals >= 2, lease * 10, "two renewals before the pause");
             Assert.That(handle.IsHeld, Is.True, "lost before the pause");
 
             var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -118,7 +119,7 @@ public sealed class RedisLockTests
             Assert.That(again.Acquired, Is.True, again.Reason);
             await using ILockHandle next = again.Handle!;
             Assert.That(next.FencingToken, Is.GreaterThan(before), "a restart without persistence reset the tokens below the old holder's");
-            await Task.Delay(lease); // renewed across a lease after the restart
+            await LockTestSupport.WaitUntilAsync(() => ((LockHandle)next).Renewals >= 3, lease * 10, "renewed across a lease after the restart");
             Assert.That(next.IsHeld, Is.True);
             Assert.That(next.LeaseLost.IsCancellationRequested, Is.False);
         }

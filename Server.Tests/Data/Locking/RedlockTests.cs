@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Realm.Data.Locking;
+using Realm.Data.Locking.Internal;
 using StackExchange.Redis;
 
 namespace Realm.Server.Tests.Data.Locking;
@@ -45,7 +46,7 @@ public sealed class RedlockTests
         Assert.That(acquisition.Acquired, Is.True, acquisition.Reason);
         await using ILockHandle handle = acquisition.Handle!;
         Assert.That(await KeyOwnersAsync(resource), Is.EqualTo(new[] { false, true, true }));
-        await Task.Delay(lease * 3); // renewed by the two that answer
+        await LockTestSupport.WaitUntilAsync(() => ((LockHandle)handle).Renewals >= 6, TimeSpan.FromSeconds(10), "six renewals by the two masters that answer (two leases)");
         Assert.That(handle.IsHeld, Is.True);
         Assert.That(handle.LeaseLost.IsCancellationRequested, Is.False);
         LockAcquisition other = await locks.TryAcquireAsync(resource, lease, TimeSpan.Zero);
