@@ -10,7 +10,8 @@ using StackExchange.Redis;
 namespace Realm.Data.Locking;
 
 /// <summary>
-/// The lock service: validation, retries with jittered backoff, validity and the renewal watchdog, over one
+/// The lock service: validation, retries with jittered backoff, validity and the renewal watchdog (one timer
+/// for all of this instance's handles), over one
 /// of three backends — in-process (<see cref="CreateInProcess"/>), one Redis server
 /// (<see cref="ConnectRedisAsync"/>) or Redlock over three or more independent masters
 /// (<see cref="ConnectRedlockAsync"/>).
@@ -29,6 +30,7 @@ public sealed class DistributedLock : IDistributedLock
     private readonly LockOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly RenewalScheduler _renewals;
     private int _disposed;
 
     private DistributedLock(LockBackend backend, LockOptions options, ILogger? logger)
@@ -37,6 +39,7 @@ public sealed class DistributedLock : IDistributedLock
         _options = options;
         _time = options.TimeProvider;
         _logger = logger ?? NullLogger.Instance;
+        _renewals = new RenewalScheduler(_time);
     }
 
     /// <inheritdoc/>
@@ -170,7 +173,7 @@ public sealed class DistributedLock : IDistributedLock
             if (last.Outcome == BackendOutcome.Done)
             {
 #pragma warning disable CA2000 // returned to the caller, or released on every other path
-                var handle = new LockHandle(_backend, _time, _logger, resource, owner, lease, start, last.Token);
+                var handle = new LockHandle(_backend, _renewals, _time, _logger, resource, owner, lease, start, last.Token);
 #pragma warning restore CA2000
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -208,6 +211,7 @@ public sealed class DistributedLock : IDistributedLock
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            _renewals.ShutDown(); // handles still held keep their loss signal; their renewals fail from here on
             await _backend.DisposeAsync().ConfigureAwait(false);
         }
     }

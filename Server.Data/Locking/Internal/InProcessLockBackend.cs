@@ -20,6 +20,7 @@ internal sealed class InProcessLockBackend : LockBackend
     private readonly TimeProvider _time;
     private long _lastToken;
     private int _sinceSweep;
+    private bool _closed;
 
     public InProcessLockBackend(TimeProvider time)
     {
@@ -68,6 +69,11 @@ internal sealed class InProcessLockBackend : LockBackend
         long now = _time.GetTimestamp();
         lock (_gate)
         {
+            if (_closed)
+            {
+                return Task.FromResult(BackendResult.Fail("the in-process lock service is closed")); // as a closed Redis connection
+            }
+
             if (!IsOwnedBy(resource, owner, now))
             {
                 return Task.FromResult(BackendResult.NotOwner);
@@ -93,7 +99,16 @@ internal sealed class InProcessLockBackend : LockBackend
         }
     }
 
-    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>Held locks stay until their lease ends, but can no longer be extended: their holders see the loss.</summary>
+    public override ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     private bool IsOwnedBy(string resource, string owner, long now) =>
         _locks.TryGetValue(resource, out Entry current) && current.ExpiresAt > now && string.Equals(current.Owner, owner, StringComparison.Ordinal);

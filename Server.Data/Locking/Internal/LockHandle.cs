@@ -5,35 +5,38 @@ namespace Realm.Data.Locking.Internal;
 
 /// <summary>
 /// A held lock and its watchdog. Times are <see cref="TimeProvider"/> timestamps; <c>_deadline</c> is when
-/// the holder stops trusting the lock (acquisition or renewal start + lease − drift − lease/6).
+/// the holder stops trusting the lock (acquisition or renewal start + lease − drift − lease/6). The watchdog
+/// has no timer of its own: the lock instance's <see cref="RenewalScheduler"/> calls <see cref="OnDue"/>.
 /// </summary>
-internal sealed class LockHandle : ILockHandle
+internal sealed class LockHandle : ILockHandle, IScheduledWork
 {
     private const int Held = 0;
     private const int Released = 1;
     private const int Lost = 2;
 
     private readonly LockBackend _backend;
+    private readonly RenewalScheduler _scheduler;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _owner;
     private readonly long _validitySpan;  // lease − drift − guard, in timestamp units
     private readonly long _renewalSpan;   // lease/3
     private readonly long _retrySpan;     // lease/12
-#pragma warning disable CA2213 // LeaseLost stays readable after release and loss; it owns no timer or wait handle, so nothing leaks
-    private readonly CancellationTokenSource _lost = new();
-#pragma warning restore CA2213
-    private readonly CancellationTokenSource _stop = new();
+    // Created when LeaseLost is first read (most holders of a short lock never read it). It stays readable after
+    // release and loss and owns no timer or wait handle, so it is not disposed.
+    private CancellationTokenSource? _lost;
     private long _deadline;
     private long _nextRenewal;
     private int _state;
     private int _releaseCalled;
     private int _renewals;
-    private Task _watchdog = Task.CompletedTask;
+    private bool _renew;
+    private Task? _renewing;
 
-    public LockHandle(LockBackend backend, TimeProvider time, ILogger logger, string resource, string owner, TimeSpan lease, long acquireStart, long token)
+    public LockHandle(LockBackend backend, RenewalScheduler scheduler, TimeProvider time, ILogger logger, string resource, string owner, TimeSpan lease, long acquireStart, long token)
     {
         _backend = backend;
+        _scheduler = scheduler;
         _time = time;
         _logger = logger;
         _owner = owner;
@@ -69,13 +72,47 @@ internal sealed class LockHandle : ILockHandle
         }
     }
 
-    public CancellationToken LeaseLost => _lost.Token;
+    public CancellationToken LeaseLost
+    {
+        get
+        {
+            CancellationTokenSource? lost = Volatile.Read(ref _lost);
+            if (lost is null)
+            {
+                var created = new CancellationTokenSource();
+                lost = Interlocked.CompareExchange(ref _lost, created, null) ?? created;
+                if (!ReferenceEquals(lost, created))
+                {
+                    created.Dispose();
+                }
+                else if (Volatile.Read(ref _state) == Lost)
+                {
+                    Signal(lost); // lost before anyone asked; MarkLost may signal it too, which is harmless
+                }
+            }
+
+            return lost.Token;
+        }
+    }
 
     /// <summary>Successful renewals (watchdog and manual); tests wait on it instead of on the clock.</summary>
     internal int Renewals => Volatile.Read(ref _renewals);
 
+    /// <summary>Still held as far as this process knows: not released and not lost. The scheduler keeps only these.</summary>
+    public bool IsActive => Volatile.Read(ref _state) == Held;
+
+    /// <inheritdoc/>
+    public int HeapIndex { get; set; } = -1;
+
+    /// <inheritdoc/>
+    public long Due { get; set; }
+
     /// <summary>Starts the watchdog: renewals when <paramref name="renew"/>, and the loss signal at the deadline either way.</summary>
-    public void Start(bool renew) => _watchdog = WatchAsync(renew);
+    public void Start(bool renew)
+    {
+        _renew = renew;
+        _scheduler.Schedule(this, NextDue());
+    }
 
     public async ValueTask<bool> ExtendAsync(CancellationToken cancellationToken = default)
     {
@@ -96,7 +133,13 @@ internal sealed class LockHandle : ILockHandle
         }
 
         int previous = Interlocked.CompareExchange(ref _state, Released, Held);
-        await StopWatchdogAsync().ConfigureAwait(false);
+        _scheduler.Cancel(this); // after the state: see RenewalScheduler.Schedule
+        Task? renewing = Volatile.Read(ref _renewing);
+        if (renewing is not null && !renewing.IsCompleted)
+        {
+            await renewing.ConfigureAwait(false); // bounded by the validity; it never throws
+        }
+
         if (previous != Held)
         {
             return false; // lost: the watchdog already tried to delete it
@@ -107,50 +150,71 @@ internal sealed class LockHandle : ILockHandle
 
     public async ValueTask DisposeAsync() => await ReleaseAsync().ConfigureAwait(false);
 
-    private async Task WatchAsync(bool renew)
+    /// <summary>
+    /// The scheduler's call at <see cref="Due"/>: the loss signal when validity has ended, else a renewal when one
+    /// is due, else (a manual <see cref="ExtendAsync"/> moved the times) back into the scheduler.
+    /// </summary>
+    public void OnDue()
     {
-        CancellationToken stop = _stop.Token;
+        if (!IsActive)
+        {
+            return;
+        }
+
+        long now = _time.GetTimestamp();
+        if (now >= Volatile.Read(ref _deadline))
+        {
+            if (MarkLost("renewal did not succeed before its validity ended"))
+            {
+                _ = DeleteAsync(); // frees it early for the next owner if the server still has it; never throws
+            }
+
+            return;
+        }
+
+        long next = NextDue();
+        if (next > now)
+        {
+            _scheduler.Schedule(this, next);
+            return;
+        }
+
+        Volatile.Write(ref _renewing, RenewAsync());
+    }
+
+    private long NextDue()
+    {
+        long deadline = Volatile.Read(ref _deadline);
+        return _renew ? Math.Min(Volatile.Read(ref _nextRenewal), deadline) : deadline;
+    }
+
+    private async Task RenewAsync()
+    {
+        BackendResult result;
         try
         {
-            while (true)
-            {
-                long now = _time.GetTimestamp();
-                long deadline = Volatile.Read(ref _deadline);
-                if (now >= deadline)
-                {
-                    if (MarkLost("renewal did not succeed before its validity ended"))
-                    {
-                        await DeleteAsync().ConfigureAwait(false); // frees it early for the next owner if the server still has it
-                    }
-
-                    return;
-                }
-
-                long next = renew ? Math.Min(Volatile.Read(ref _nextRenewal), deadline) : deadline;
-                if (next > now)
-                {
-                    await Task.Delay(_time.GetElapsedTime(now, next), _time, stop).ConfigureAwait(false);
-                    continue; // re-read: a manual ExtendAsync may have moved the deadline
-                }
-
-                BackendResult result = await ExtendCoreAsync(stop).ConfigureAwait(false);
-                if (result.Outcome == BackendOutcome.NotOwner)
-                {
-                    MarkLost("another owner holds it");
-                    return;
-                }
-
-                if (result.Outcome == BackendOutcome.Failed)
-                {
-                    LockLog.RenewalFailed(_logger, Resource, result.Error ?? "?");
-                    Volatile.Write(ref _nextRenewal, _time.GetTimestamp() + _retrySpan);
-                }
-            }
+            result = await ExtendCoreAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+#pragma warning disable CA1031 // a renewal nobody awaits must not fault unobserved; the failure takes the retry path
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            // released
+            result = BackendResult.Fail(e.Message);
         }
+
+        if (result.Outcome == BackendOutcome.NotOwner)
+        {
+            MarkLost("another owner holds it");
+            return;
+        }
+
+        if (result.Outcome == BackendOutcome.Failed)
+        {
+            LockLog.RenewalFailed(_logger, Resource, result.Error ?? "?");
+            Volatile.Write(ref _nextRenewal, _time.GetTimestamp() + _retrySpan);
+        }
+
+        _scheduler.Schedule(this, NextDue()); // ignored when released meanwhile
     }
 
     private async Task<BackendResult> ExtendCoreAsync(CancellationToken cancellationToken)
@@ -179,7 +243,7 @@ internal sealed class LockHandle : ILockHandle
             return BackendResult.Fail("no answer before the end of validity");
         }
 
-        if (result.Outcome == BackendOutcome.Done)
+        if (result.Outcome == BackendOutcome.Done && IsActive)
         {
             Interlocked.Increment(ref _renewals);
             RaiseDeadline(start + _validitySpan);
@@ -199,35 +263,27 @@ internal sealed class LockHandle : ILockHandle
             return false;
         }
 
+        _scheduler.Cancel(this);
         LockLog.LeaseLost(_logger, Resource, FencingToken, reason);
-        try
+        CancellationTokenSource? lost = Volatile.Read(ref _lost);
+        if (lost is not null)
         {
-            _lost.Cancel();
-        }
-        catch (AggregateException e)
-        {
-            LockLog.LeaseLostCallbackFailed(_logger, Resource, e.InnerException?.Message ?? e.Message);
+            Signal(lost);
         }
 
         return true;
     }
 
-    private async Task StopWatchdogAsync()
+    private void Signal(CancellationTokenSource lost)
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (!_watchdog.IsCompleted)
+        try
         {
-            try
-            {
-                await _watchdog.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // stopped
-            }
+            lost.Cancel();
         }
-
-        _stop.Dispose();
+        catch (AggregateException e)
+        {
+            LockLog.LeaseLostCallbackFailed(_logger, Resource, e.InnerException?.Message ?? e.Message);
+        }
     }
 
     private async Task<bool> DeleteAsync()

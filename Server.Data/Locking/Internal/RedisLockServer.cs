@@ -120,32 +120,22 @@ internal sealed class RedisLockServer : IAsyncDisposable
     }
 
     /// <summary>Sets the lock if free; the token is at least <paramref name="floor"/> (wall clock in µs).</summary>
-    public async Task<BackendResult> AcquireAsync(string resource, string owner, TimeSpan lease, long floor, TimeSpan timeout)
-    {
-        RedisKey lockKey = LockKey(resource);
-        RedisKey[] keys = [lockKey, FenceKey(resource)];
-        RedisValue[] values = [owner, (long)lease.TotalMilliseconds, _fenceRetentionMs, floor];
-        (RedisResult? result, string? error) = await EvaluateAsync(AcquireScript, keys, values, timeout).ConfigureAwait(false);
-        if (result is null)
-        {
-            return BackendResult.Fail(error!);
-        }
-
-        long token = (long)result;
-        return token > 0 ? new BackendResult(BackendOutcome.Done, token) : BackendResult.NotOwner;
-    }
+    public Task<BackendResult> AcquireAsync(string resource, string owner, TimeSpan lease, long floor, TimeSpan timeout) =>
+        EvaluateAsync(
+            AcquireScript,
+            [LockKey(resource), FenceKey(resource)],
+            [owner, (long)lease.TotalMilliseconds, _fenceRetentionMs, floor],
+            timeout,
+            Answer.Token);
 
     public Task<BackendResult> ExtendAsync(string resource, string owner, TimeSpan lease, TimeSpan timeout) =>
-        CompareAsync(ExtendScript, resource, owner, (long)lease.TotalMilliseconds, timeout);
+        EvaluateAsync(ExtendScript, [LockKey(resource)], [owner, (long)lease.TotalMilliseconds], timeout, Answer.OneIfOwner);
 
     public Task<BackendResult> ReleaseAsync(string resource, string owner, TimeSpan timeout) =>
-        CompareAsync(ReleaseScript, resource, owner, RedisValue.EmptyString, timeout);
+        EvaluateAsync(ReleaseScript, [LockKey(resource)], [owner, RedisValue.EmptyString], timeout, Answer.OneIfOwner);
 
-    public async Task<BackendResult> RaiseFenceAsync(string resource, long token, TimeSpan timeout)
-    {
-        (RedisResult? result, string? error) = await EvaluateAsync(RaiseFenceScript, [FenceKey(resource)], [token, _fenceRetentionMs], timeout).ConfigureAwait(false);
-        return result is null ? BackendResult.Fail(error!) : new BackendResult(BackendOutcome.Done, token);
-    }
+    public Task<BackendResult> RaiseFenceAsync(string resource, long token, TimeSpan timeout) =>
+        EvaluateAsync(RaiseFenceScript, [FenceKey(resource)], [token, _fenceRetentionMs], timeout, Answer.Done, token);
 
     public async ValueTask DisposeAsync()
     {
@@ -154,36 +144,38 @@ internal sealed class RedisLockServer : IAsyncDisposable
         _connection.Dispose();
     }
 
-    private async Task<BackendResult> CompareAsync(string script, string resource, string owner, RedisValue argument, TimeSpan timeout)
+    // One async method per call, with the script's answer read in place (an enum, not a delegate): every
+    // layer of async state machine is an allocation and a continuation on the path a login waits for.
+    private async Task<BackendResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, TimeSpan timeout, Answer answer, long token = 0)
     {
-        (RedisResult? result, string? error) = await EvaluateAsync(script, [LockKey(resource)], [owner, argument], timeout).ConfigureAwait(false);
-        if (result is null)
-        {
-            return BackendResult.Fail(error!);
-        }
-
-        return (long)result == 1 ? new BackendResult(BackendOutcome.Done) : BackendResult.NotOwner;
-    }
-
-    private async Task<(RedisResult? Result, string? Error)> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, TimeSpan timeout)
-    {
+        RedisResult result;
         try
         {
-            RedisResult result = await _database.ScriptEvaluateAsync(script, keys, values).WaitAsync(TimeoutFor(timeout).Token).ConfigureAwait(false);
-            return (result, null);
+            result = await _database.ScriptEvaluateAsync(script, keys, values).WaitAsync(TimeoutFor(timeout).Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             // also RedisTimeoutException, which derives from TimeoutException; the cancellation is the coarse timeout's
-            return (null, string.Create(CultureInfo.InvariantCulture, $"Redis {Name} did not answer within {timeout.TotalMilliseconds:F0} ms"));
+            return BackendResult.Fail(string.Create(CultureInfo.InvariantCulture, $"Redis {Name} did not answer within {timeout.TotalMilliseconds:F0} ms"));
         }
         catch (RedisException e)
         {
-            return (null, $"Redis {Name}: {e.Message}");
+            return BackendResult.Fail($"Redis {Name}: {e.Message}");
         }
         catch (ObjectDisposedException)
         {
-            return (null, $"Redis {Name}: the connection is closed");
+            return BackendResult.Fail($"Redis {Name}: the connection is closed");
+        }
+
+        switch (answer)
+        {
+            case Answer.Token:
+                long granted = (long)result;
+                return granted > 0 ? new BackendResult(BackendOutcome.Done, granted) : BackendResult.NotOwner;
+            case Answer.OneIfOwner:
+                return (long)result == 1 ? new BackendResult(BackendOutcome.Done) : BackendResult.NotOwner;
+            default:
+                return new BackendResult(BackendOutcome.Done, token);
         }
     }
 
@@ -194,4 +186,17 @@ internal sealed class RedisLockServer : IAsyncDisposable
     private RedisKey LockKey(string resource) => string.Concat(_prefix, "{", resource, "}");
 
     private RedisKey FenceKey(string resource) => string.Concat(_prefix, "{", resource, "}:fence");
+
+    /// <summary>How a script's reply reads.</summary>
+    private enum Answer
+    {
+        /// <summary>The acquisition: the fencing token, or 0 when another owner holds it.</summary>
+        Token,
+
+        /// <summary>Compare-and-X: 1 when done, 0 when not ours.</summary>
+        OneIfOwner,
+
+        /// <summary>Always done; the result carries the given token.</summary>
+        Done,
+    }
 }

@@ -224,6 +224,42 @@ public sealed class DistributedLockContractTests(LockKind kind)
     }
 
     [Test]
+    public async Task Watchdog_TwoHundredHandlesOnOneTimer_EveryOneIsRenewedAndKept()
+    {
+        TimeSpan lease = TimeSpan.FromMilliseconds(300);
+        var held = new List<LockHandle>();
+        for (int i = 0; i < 200; i++)
+        {
+            held.Add((LockHandle)await AcquireAsync(_lock, LockTestSupport.NewResource($"many{i}"), lease));
+        }
+
+        // Three renewals each take every handle past its first lease; none may be lost on the way.
+        await LockTestSupport.WaitUntilAsync(() => held.TrueForAll(h => h.Renewals >= 3 || !h.IsHeld), TimeSpan.FromSeconds(20), "three renewals of every handle");
+
+        Assert.That(held.FindAll(h => !h.IsHeld || h.LeaseLost.IsCancellationRequested), Is.Empty, "handles lost while renewed");
+        LockAcquisition other = await _lock.TryAcquireAsync(held[^1].Resource, lease, TimeSpan.Zero);
+        Assert.That(other.Status, Is.EqualTo(LockStatus.HeldElsewhere));
+    }
+
+    [Test]
+    public async Task Dispose_WithAHandleStillHeld_ItsLeaseLostFiresBeforeTheLeaseEnds()
+    {
+        DistributedLock closing = await LockTestSupport.CreateAsync(kind);
+        TimeSpan lease = TimeSpan.FromMilliseconds(400);
+        ILockHandle handle = await AcquireAsync(closing, LockTestSupport.NewResource("closing"), lease);
+        var fired = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        long closedAt = Stopwatch.GetTimestamp();
+        using CancellationTokenRegistration registration = handle.LeaseLost.Register(() => fired.TrySetResult(Stopwatch.GetElapsedTime(closedAt)));
+
+        await closing.DisposeAsync();
+        TimeSpan at = await fired.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.That(at, Is.LessThan(lease), "the holder learned of the loss before the lease could end");
+        Assert.That(handle.IsHeld, Is.False);
+        Assert.That(await handle.ReleaseAsync(), Is.False, "nothing to release after the loss");
+    }
+
+    [Test]
     public async Task LeaseLost_WithoutRenewal_FiresBeforeTheLeaseEnds()
     {
         await using DistributedLock manual = await LockTestSupport.CreateAsync(kind, new LockOptions { AutoRenew = false });
