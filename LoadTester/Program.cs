@@ -22,6 +22,10 @@ internal static class Program
                      --clients N (100)  --seconds S (5)  --warmup W (1)  --payload BYTES (32)
                      --threads T (cores - 1)  --server 127.0.0.1:PORT  --json FILE
                      --loss PCT  --latency MS   network conditioner on both ends (Realm modes)
+                     --in-flight K (1)  messages per client per round (K > 1: the "batched" shape; a Realm
+                                        client's K leave merged in one datagram, a raw client sends K)
+                     --server-io inline|thread (inline)  the in-process Realm server reads its socket on
+                                        its logic thread (one thread, as the raw server) or on a receive thread
 
           locks      Lock latency on loopback Redis, one operation in flight: SE.Redis baselines (SET NX PX;
                      the bare EVAL of Realm's acquisition script; LockTake+LockRelease), Realm on one Redis,

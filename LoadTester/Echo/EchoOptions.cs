@@ -32,6 +32,18 @@ internal sealed class EchoOptions
     /// <summary>With compare: rounds of raw, unreliable, reliable, interleaved; the ratios reported are the medians.</summary>
     public int Repeat { get; private set; } = 1;
 
+    /// <summary>
+    /// Messages each client has in flight per round (NetworkBenchmarkDotNet's "batched" shape when above 1): a
+    /// Realm client sends them in one flush, which merges them into one datagram; a raw client sends one datagram each.
+    /// </summary>
+    public int InFlight { get; private set; } = 1;
+
+    /// <summary>
+    /// The in-process Realm echo server's I/O: <c>inline</c> (default) reads the socket on its one logic thread,
+    /// as the raw baseline's one thread does; <c>thread</c> adds the transport's receive thread.
+    /// </summary>
+    public bool ServerReceiveThread { get; private set; }
+
     public static bool TryParse(string[] args, out EchoOptions options, out string? error)
     {
         options = new EchoOptions();
@@ -77,10 +89,16 @@ internal sealed class EchoOptions
                 case "--repeat" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int r) && r is >= 1 and <= 20:
                     options.Repeat = r;
                     break;
+                case "--in-flight" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k is >= 1 and <= 64:
+                    options.InFlight = k;
+                    break;
+                case "--server-io" when value is "inline" or "thread":
+                    options.ServerReceiveThread = value == "thread";
+                    break;
                 case "--json":
                     options.JsonPath = value;
                     break;
-                case "--mode" or "--loss" or "--latency" or "--clients" or "--seconds" or "--warmup" or "--payload" or "--threads" or "--server" or "--repeat":
+                case "--mode" or "--loss" or "--latency" or "--clients" or "--seconds" or "--warmup" or "--payload" or "--threads" or "--server" or "--repeat" or "--in-flight" or "--server-io":
                     error = $"{name} \"{value}\" is not allowed: {Allowed(name)}";
                     return false;
                 default:
@@ -117,6 +135,8 @@ internal sealed class EchoOptions
         "--warmup" => "a number of seconds from 0 to 600",
         "--payload" => "a whole number of bytes from 16 to 1200",
         "--repeat" => "a whole number of rounds from 1 to 20",
+        "--in-flight" => "a whole number of messages per client from 1 to 64",
+        "--server-io" => "inline (the echo server reads its socket on its logic thread) or thread (a receive thread hands datagrams over)",
         "--threads" => $"a whole number from 1 to {2 * Environment.ProcessorCount} (two per core)",
         _ => "a loopback address:port such as 127.0.0.1:9000 (load tests target this machine only)",
     };

@@ -41,7 +41,7 @@ internal sealed class EchoScenario
             int first = t * _options.Clients / threads;
             int last = (t + 1) * _options.Clients / threads;
             workers[t] = _mode == "raw"
-                ? new RawEchoWorker(this, server, last - first, _options.PayloadBytes)
+                ? new RawEchoWorker(this, server, last - first, _options.PayloadBytes, _options.InFlight)
                 : new RealmEchoWorker(this, server, last - first, _options, _mode == "reliable" ? DeliveryMethod.ReliableOrdered : DeliveryMethod.Unreliable, seed: t + 1);
         }
 
@@ -121,18 +121,19 @@ internal sealed class EchoScenario
 /// <summary>One worker thread's clients and the round loop they share.</summary>
 internal abstract class EchoWorker : IDisposable
 {
-    /// <summary>How long a client waits for its echo before the round counts it lost.</summary>
+    /// <summary>How long a client waits for its echoes before the round counts the missing ones lost.</summary>
     protected static readonly TimeSpan ReceiveTimeout = TimeSpan.FromMilliseconds(500);
 
     private readonly EchoScenario _owner;
     private readonly long[] _nextSequence;
     private readonly byte[] _send;
 
-    protected EchoWorker(EchoScenario owner, int clients, int payloadBytes)
+    protected EchoWorker(EchoScenario owner, int clients, int payloadBytes, int inFlight)
     {
         _owner = owner;
         _nextSequence = new long[clients];
         _send = new byte[payloadBytes];
+        InFlight = inFlight;
     }
 
     public LatencyHistogram Rtt { get; } = new();
@@ -147,12 +148,16 @@ internal abstract class EchoWorker : IDisposable
 
     protected int ClientCount => _nextSequence.Length;
 
+    /// <summary>Messages per client per round.</summary>
+    protected int InFlight { get; }
+
     /// <summary>Connects every client (nothing to do for raw sockets); returns how many are connected.</summary>
     public virtual int Connect(TimeSpan timeout) => ClientCount;
 
     public void Run()
     {
         bool measuring = false;
+        int inFlight = InFlight;
         while (Stopwatch.GetTimestamp() < _owner.EndTicks)
         {
             if (!measuring && Stopwatch.GetTimestamp() >= _owner.MeasureStartTicks)
@@ -164,35 +169,53 @@ internal abstract class EchoWorker : IDisposable
 
             for (int i = 0; i < ClientCount; i++)
             {
-                BinaryPrimitives.WriteInt64LittleEndian(_send, ++_nextSequence[i]);
-                BinaryPrimitives.WriteInt64LittleEndian(_send.AsSpan(8), Stopwatch.GetTimestamp());
-                if (Send(i, _send))
+                BeginSends(i, _nextSequence[i] + 1);
+                for (int k = 0; k < inFlight; k++)
                 {
-                    Sent++;
+                    BinaryPrimitives.WriteInt64LittleEndian(_send, ++_nextSequence[i]);
+                    BinaryPrimitives.WriteInt64LittleEndian(_send.AsSpan(8), Stopwatch.GetTimestamp());
+                    if (Send(i, _send))
+                    {
+                        Sent++;
+                    }
                 }
+
+                EndSends(i);
             }
 
             for (int i = 0; i < ClientCount; i++)
             {
-                if (TryReceive(i, _nextSequence[i], out long sentAt, out long receivedAt))
-                {
-                    Rtt.Record((long)((receivedAt - sentAt) * (1e9 / Stopwatch.Frequency)));
-                    Received++;
-                }
-                else
-                {
-                    Lost++;
-                }
+                int got = ReceiveRound(i, _nextSequence[i] - inFlight + 1);
+                Received += got;
+                Lost += inFlight - got;
             }
         }
     }
 
     public abstract void Dispose();
 
-    /// <summary>Sends one echo request; false when the client could not send.</summary>
+    /// <summary>Queues or sends one echo request; false when the client could not send.</summary>
     protected abstract bool Send(int client, ReadOnlySpan<byte> payload);
 
-    /// <summary>Waits up to <see cref="ReceiveTimeout"/> for the echo of <paramref name="sequence"/>; older echoes are skipped.</summary>
-    /// <remarks><paramref name="receivedAt"/> is when the echo arrived (Realm clients see it while pumping others), so the RTT is not stretched by the round's order.</remarks>
-    protected abstract bool TryReceive(int client, long sequence, out long sentAt, out long receivedAt);
+    /// <summary>A round of <paramref name="client"/> starts; its requests are <paramref name="first"/> to <paramref name="first"/> + <see cref="InFlight"/> − 1.</summary>
+    protected virtual void BeginSends(int client, long first)
+    {
+    }
+
+    /// <summary>The round's requests of <paramref name="client"/> are written: put them on the wire.</summary>
+    protected virtual void EndSends(int client)
+    {
+    }
+
+    /// <summary>
+    /// Waits up to <see cref="ReceiveTimeout"/> for the echoes of sequences <paramref name="first"/> to
+    /// <paramref name="first"/> + <see cref="InFlight"/> − 1, recording each one's RTT (<see cref="RecordRtt"/>);
+    /// older echoes are skipped. Returns how many arrived.
+    /// </summary>
+    protected abstract int ReceiveRound(int client, long first);
+
+    /// <summary>One echo's round trip: <paramref name="receivedAt"/> is when it arrived (Realm clients see it while
+    /// pumping others), so the RTT is not stretched by the round's order.</summary>
+    protected void RecordRtt(long sentAt, long receivedAt) =>
+        Rtt.Record((long)((receivedAt - sentAt) * (1e9 / Stopwatch.Frequency)));
 }

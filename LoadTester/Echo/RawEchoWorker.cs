@@ -10,8 +10,8 @@ internal sealed class RawEchoWorker : EchoWorker
     private readonly Socket[] _clients;
     private readonly byte[] _receive = new byte[2048];
 
-    public RawEchoWorker(EchoScenario owner, IPEndPoint server, int clients, int payloadBytes)
-        : base(owner, clients, payloadBytes)
+    public RawEchoWorker(EchoScenario owner, IPEndPoint server, int clients, int payloadBytes, int inFlight)
+        : base(owner, clients, payloadBytes, inFlight)
     {
         _clients = new Socket[clients];
         for (int i = 0; i < clients; i++)
@@ -39,9 +39,11 @@ internal sealed class RawEchoWorker : EchoWorker
         return true;
     }
 
-    protected override bool TryReceive(int client, long sequence, out long sentAt, out long receivedAt)
+    protected override int ReceiveRound(int client, long first)
     {
-        while (true)
+        ulong seen = 0; // bit k: the echo of first + k arrived (InFlight ≤ 64)
+        int got = 0;
+        while (got < InFlight)
         {
             int n;
             try
@@ -50,18 +52,20 @@ internal sealed class RawEchoWorker : EchoWorker
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.ConnectionRefused)
             {
-                sentAt = receivedAt = 0;
-                return false;
+                break;
             }
 
-            if (n >= 16 && BinaryPrimitives.ReadInt64LittleEndian(_receive) == sequence)
+            long offset = n >= 16 ? BinaryPrimitives.ReadInt64LittleEndian(_receive) - first : -1;
+            if (offset >= 0 && offset < InFlight && (seen & (1UL << (int)offset)) == 0)
             {
-                sentAt = BinaryPrimitives.ReadInt64LittleEndian(_receive.AsSpan(8));
-                receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-                return true;
+                seen |= 1UL << (int)offset;
+                got++;
+                RecordRtt(BinaryPrimitives.ReadInt64LittleEndian(_receive.AsSpan(8)), System.Diagnostics.Stopwatch.GetTimestamp());
             }
 
-            // a late echo of an earlier round, already counted lost
+            // else a late echo of an earlier round, already counted lost
         }
+
+        return got;
     }
 }

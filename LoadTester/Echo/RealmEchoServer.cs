@@ -8,8 +8,9 @@ using Realm.Server.Net.Wire;
 namespace Realm.LoadTester.Echo;
 
 /// <summary>
-/// An echo server on the Realm transport: a <see cref="NetHost"/> with its receive thread, and one logic
-/// thread that polls, sends every message back to its sender with the same method, and flushes.
+/// An echo server on the Realm transport: a <see cref="NetHost"/> and one logic thread that polls, sends
+/// every message back to its sender with the same method, and flushes. The socket is read on that thread
+/// (inline, the default: one thread, as the raw baseline) or by the transport's receive thread.
 /// </summary>
 internal sealed class RealmEchoServer : IDisposable, INetEventListener
 {
@@ -21,7 +22,9 @@ internal sealed class RealmEchoServer : IDisposable, INetEventListener
 
     public RealmEchoServer(IPAddress address, EchoOptions options)
     {
-        NetHostOptions transport = TransportOptions(options, receiveThread: true, seed: 1);
+        NetHostOptions transport = TransportOptions(options, receiveThread: options.ServerReceiveThread, seed: 1);
+        transport.SocketBufferBytes = 8 * 1024 * 1024;
+        transport.IoBatchDatagrams = 64;
         transport.MaxPeers = options.Clients + 16;
         transport.MaxConnectAttemptsPerSecond = 1_000_000; // every bot connects from 127.0.0.1
         _host = new NetHost(transport);
@@ -45,12 +48,12 @@ internal sealed class RealmEchoServer : IDisposable, INetEventListener
             $"server transport    {s.DatagramsReceived} datagrams in, {s.DatagramsSent} out ({s.AcksSent} ack-only), {s.Resends} resends, {s.DatagramsLost} datagrams lost, {s.DroppedTotal} dropped, {s.LateDisconnects} late disconnects, socket buffer {_host.ReceiveBufferBytes / 1024} KiB");
     }
 
-    /// <summary>Transport options for the echo test: defaults plus the conditioner from the command line.</summary>
+    /// <summary>Transport options for the echo test (a client's, which the server adjusts): defaults plus the conditioner from the command line.</summary>
     public static NetHostOptions TransportOptions(EchoOptions options, bool receiveThread, int seed) => new()
     {
         ReceiveThread = receiveThread,
-        SocketBufferBytes = receiveThread ? 8 * 1024 * 1024 : 256 * 1024,
-        IoBatchDatagrams = receiveThread ? 64 : 4, // a client has one echo in flight; its batches stay small
+        SocketBufferBytes = 256 * 1024,
+        IoBatchDatagrams = 4, // a client has one datagram in flight; its batches stay small
         Conditioner = new NetConditionerOptions
         {
             LossPercent = options.LossPercent,

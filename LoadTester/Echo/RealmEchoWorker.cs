@@ -8,7 +8,8 @@ namespace Realm.LoadTester.Echo;
 
 /// <summary>
 /// Realm transport clients, one <see cref="NetHost"/> (one socket) each, polled by this worker's thread
-/// (no receive thread per client). Each echo request is one message sent with the chosen method.
+/// (no receive thread per client). Each echo request is one message sent with the chosen method; a
+/// client's requests of one round leave in one flush, merged into one datagram.
 /// </summary>
 internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
 {
@@ -16,20 +17,18 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
     private readonly NetPeer[] _peers;
     private readonly DeliveryMethod _method;
     private readonly bool _conditioned;
-    private readonly long[] _expected;
-    private readonly long[] _gotSentAt;
-    private readonly long[] _gotAt;
-    private readonly bool[] _got;
+    private readonly long[] _first;   // per client: the round's first sequence
+    private readonly ulong[] _seen;   // per client: bit k set when the echo of _first + k arrived
+    private readonly int[] _got;      // per client: echoes of this round so far
 
     public RealmEchoWorker(EchoScenario owner, IPEndPoint server, int clients, EchoOptions options, DeliveryMethod method, int seed)
-        : base(owner, clients, options.PayloadBytes)
+        : base(owner, clients, options.PayloadBytes, options.InFlight)
     {
         _method = method;
         _conditioned = options.LossPercent > 0 || options.LatencyMilliseconds > 0;
-        _expected = new long[clients];
-        _gotSentAt = new long[clients];
-        _gotAt = new long[clients];
-        _got = new bool[clients];
+        _first = new long[clients];
+        _seen = new ulong[clients];
+        _got = new int[clients];
         _hosts = new NetHost[clients];
         _peers = new NetPeer[clients];
         for (int i = 0; i < clients; i++)
@@ -91,34 +90,33 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
     public void OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel)
     {
         int i = (int)peer.Tag!;
-        if (payload.Length >= 16 && BinaryPrimitives.ReadInt64LittleEndian(payload) == _expected[i])
+        long offset = payload.Length >= 16 ? BinaryPrimitives.ReadInt64LittleEndian(payload) - _first[i] : -1;
+        if (offset >= 0 && offset < InFlight && (_seen[i] & (1UL << (int)offset)) == 0)
         {
-            _got[i] = true;
-            _gotSentAt[i] = BinaryPrimitives.ReadInt64LittleEndian(payload[8..]);
-            _gotAt[i] = Stopwatch.GetTimestamp(); // arrival, not when the round gets to this client
+            _seen[i] |= 1UL << (int)offset;
+            _got[i]++;
+            RecordRtt(BinaryPrimitives.ReadInt64LittleEndian(payload[8..]), Stopwatch.GetTimestamp()); // at arrival
         }
     }
 
     public void OnDisconnected(NetPeer peer, DisconnectReason reason, ReadOnlySpan<byte> data) => Disconnects++;
 
-    protected override bool Send(int client, ReadOnlySpan<byte> payload)
+    protected override void BeginSends(int client, long first)
     {
-        _expected[client] = BinaryPrimitives.ReadInt64LittleEndian(payload);
-        _got[client] = false;
-        if (_peers[client].Send(payload, _method) != SendResult.Queued)
-        {
-            return false;
-        }
-
-        _hosts[client].Flush();
-        return true;
+        _first[client] = first; // a new window of expected echoes; late ones of the last round fall outside it
+        _seen[client] = 0;
+        _got[client] = 0;
     }
 
-    protected override bool TryReceive(int client, long sequence, out long sentAt, out long receivedAt)
+    protected override bool Send(int client, ReadOnlySpan<byte> payload) => _peers[client].Send(payload, _method) == SendResult.Queued;
+
+    protected override void EndSends(int client) => _hosts[client].Flush();
+
+    protected override int ReceiveRound(int client, long first)
     {
         long deadline = Stopwatch.GetTimestamp() + (long)(ReceiveTimeout.TotalSeconds * Stopwatch.Frequency);
         RealmEchoWorker self = this;
-        while (!_got[client] && _expected[client] == sequence)
+        while (_got[client] < InFlight && _first[client] == first)
         {
             long left = deadline - Stopwatch.GetTimestamp();
             if (left <= 0 || _peers[client].State != NetPeerState.Connected)
@@ -144,13 +142,11 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
             }
         }
 
-        if (!_got[client])
+        if (_got[client] < InFlight)
         {
             _hosts[client].Flush(); // resends and acks keep going while we wait on other clients
         }
 
-        sentAt = _gotSentAt[client];
-        receivedAt = _gotAt[client];
         return _got[client];
     }
 }
