@@ -40,6 +40,9 @@ internal sealed class RealmEchoServer : IDisposable, INetEventListener
 
     public IPEndPoint EndPoint { get; }
 
+    /// <summary>The server's transport host (its statistics; the tests read them).</summary>
+    internal NetHost Host => _host;
+
     /// <summary>The server side's transport counters, one line (read after the run).</summary>
     public string Describe()
     {

@@ -49,7 +49,40 @@ public sealed class EchoScenarioTests
         Assert.That(root.GetProperty("roundtrips_per_sec").GetDouble(), Is.GreaterThan(0));
     }
 
+    [TestCase("raw", "inline")]
+    [TestCase("unreliable", "inline")]
+    [TestCase("reliable", "thread")]
+    public void InFlightEight_EveryRequestOfARoundIsEchoed_AndRealmClientsMergeThemIntoOneDatagram(string mode, string serverIo)
+    {
+        Assert.That(EchoOptions.TryParse(["--mode", mode, "--clients", "10", "--seconds", "0.5", "--warmup", "0.2", "--in-flight", "8", "--server-io", serverIo], out EchoOptions options, out string? error), Is.True, error);
+        Assert.That(options.InFlight, Is.EqualTo(8));
+        Assert.That(options.ServerReceiveThread, Is.EqualTo(serverIo == "thread"));
+        LoadReport report;
+        if (mode == "raw")
+        {
+            using var server = new RawEchoServer(IPAddress.Loopback);
+            report = new EchoScenario(options, mode).Run(server.EndPoint);
+            Assert.That(server.Echoed, Is.GreaterThanOrEqualTo(report.MessagesReceived), "raw: one datagram per request");
+        }
+        else
+        {
+            using var server = new RealmEchoServer(IPAddress.Loopback, options);
+            report = new EchoScenario(options, mode, server).Run(server.EndPoint);
+            long datagramsIn = server.Host.Statistics.DatagramsReceived;
+            long messagesIn = server.Host.Statistics.MessagesReceived;
+            Assert.That(messagesIn, Is.GreaterThanOrEqualTo(report.MessagesSent));
+            Assert.That(datagramsIn, Is.LessThan(messagesIn / 4), "the eight requests of a round travel together");
+        }
+
+        Assert.That(report.MessagesSent % 8, Is.Zero, "whole rounds of eight");
+        Assert.That(report.MessagesReceived, Is.EqualTo(report.MessagesSent), "no echo lost on loopback");
+        Assert.That(report.MessagesReceived, Is.GreaterThan(800));
+    }
+
     [TestCase("--clients", "0")]
+    [TestCase("--in-flight", "0")]
+    [TestCase("--in-flight", "65")]
+    [TestCase("--server-io", "epoll")]
     [TestCase("--mode", "tcp")]
     [TestCase("--server", "10.0.0.1:9000")]
     [TestCase("--repeat", "3")]
