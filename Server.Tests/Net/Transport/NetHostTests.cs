@@ -64,6 +64,58 @@ public sealed class NetHostTests
         Assert.That(net.ServerEvents.Messages.Select(m => BitConverter.ToInt32(m.Payload)), Is.EqualTo(Enumerable.Range(0, 100)));
     }
 
+    [TestCase("Unreliable", 1)]
+    [TestCase("ReliableOrdered", 4)]
+    [TestCase("ReliableUnordered", 4)]
+    public void WireOverhead_SmallMessagesMergedInOneDatagram_CostAtMostTheirFramingBudgetEach(string methodName, int budgetBytes)
+    {
+        DeliveryMethod method = Enum.Parse<DeliveryMethod>(methodName);
+        // TARGETS.md: ≤ 1 B per unreliable and ≤ 4 B per reliable message inside a merged datagram, with the
+        // ack riding in the data header (no separate ack datagram while there is traffic).
+        using var net = new Loopback();
+        (NetHost client, Recorder _, NetPeer peer) = net.AddClient();
+        Assert.That(net.PumpUntil(() => peer.State == NetPeerState.Connected && net.ServerEvents.Connected.Count == 1, Long), Is.True);
+        long datagramsBefore = peer.Statistics.DatagramsSent;
+        long bytesBefore = peer.Statistics.BytesSent;
+        const int Messages = 50, PayloadBytes = 20;
+        for (int i = 0; i < Messages; i++)
+        {
+            byte[] payload = new byte[PayloadBytes];
+            payload[0] = (byte)i;
+            Assert.That(peer.Send(payload, method, channel: 3), Is.EqualTo(SendResult.Queued));
+        }
+
+        client.Flush();
+        long datagrams = peer.Statistics.DatagramsSent - datagramsBefore;
+        long bytes = peer.Statistics.BytesSent - bytesBefore;
+        Assert.That(datagrams, Is.EqualTo(1), "one merged datagram");
+        // The datagram's own header, then at most one switch (a method/channel change, up to 4 bytes), then
+        // the messages with their framing.
+        double perMessage = (bytes - DataHeader.MaxBytes - 4 - (Messages * PayloadBytes)) / (double)Messages;
+        TestContext.Out.WriteLine($"{method}: {bytes} bytes for {Messages} × {PayloadBytes} B, {perMessage:F2} B framing per message");
+        Assert.That(perMessage, Is.LessThanOrEqualTo(budgetBytes), $"{bytes} bytes for {Messages} × {PayloadBytes} B of {method}");
+        Assert.That(net.PumpUntil(() => net.ServerEvents.Messages.Count == Messages, Long), Is.True);
+    }
+
+    [Test]
+    public void ReliableSequenced_ManyQueuedBeforeAFlush_OnlyTheLatestIsSentAndDelivered()
+    {
+        using var net = new Loopback();
+        (NetHost client, Recorder _, NetPeer peer) = net.AddClient();
+        Assert.That(net.PumpUntil(() => peer.State == NetPeerState.Connected && net.ServerEvents.Connected.Count == 1, Long), Is.True);
+        long bytesBefore = peer.Statistics.BytesSent;
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.That(peer.Send(BitConverter.GetBytes(i), DeliveryMethod.ReliableSequenced, channel: 2), Is.EqualTo(SendResult.Queued));
+        }
+
+        client.Flush();
+        Assert.That(peer.Statistics.BytesSent - bytesBefore, Is.LessThanOrEqualTo(DataHeader.MaxBytes + 4 + 1 + 4), "one message on the wire, not fifty");
+        Assert.That(net.PumpUntil(() => net.ServerEvents.Messages.Count >= 1, Long), Is.True);
+        net.PumpUntil(() => net.ServerEvents.Messages.Count > 1, TimeSpan.FromMilliseconds(200));
+        Assert.That(net.ServerEvents.Messages.Select(m => BitConverter.ToInt32(m.Payload)), Is.EqualTo(new[] { 49 }));
+    }
+
     [Test]
     public void Conditioned10PercentLossDuplicationReorder_ReliableExactlyOnce_OrderedInOrder_SequencedNeverOlder()
     {
