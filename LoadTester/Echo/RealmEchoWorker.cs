@@ -33,7 +33,9 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
         _peers = new NetPeer[clients];
         for (int i = 0; i < clients; i++)
         {
-            var host = new NetHost(RealmEchoServer.TransportOptions(options, receiveThread: false, seed: (seed * 100_000) + i));
+            NetHostOptions transport = RealmEchoServer.TransportOptions(options, receiveThread: false, seed: (seed * 100_000) + i);
+            transport.ConnectSocket = true; // one server per client, as the raw baseline's connected sockets
+            var host = new NetHost(transport);
             if (!host.StartClient(server.AddressFamily, out string? error))
             {
                 throw new InvalidOperationException($"echo client {i}: {error}");

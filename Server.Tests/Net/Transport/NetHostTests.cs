@@ -97,6 +97,54 @@ public sealed class NetHostTests
         Assert.That(net.PumpUntil(() => net.ServerEvents.Messages.Count == Messages, Long), Is.True);
     }
 
+    [TestCase(1)]
+    [TestCase(32)]
+    public void ConnectSocket_ClientExchangesWithItsServer_AndDatagramsFromElsewhereNeverReachIt(int ioBatch)
+    {
+        using var net = new Loopback();
+        (NetHost client, Recorder events, NetPeer peer) = net.AddClient(new NetHostOptions { ReceiveThread = false, ConnectSocket = true, IoBatchDatagrams = ioBatch });
+        (NetHost open, Recorder _, NetPeer openPeer) = net.AddClient(new NetHostOptions { ReceiveThread = false, IoBatchDatagrams = ioBatch });
+        Assert.That(net.PumpUntil(() => peer.State == NetPeerState.Connected && openPeer.State == NetPeerState.Connected, Long), Is.True);
+        for (int i = 0; i < 20; i++)
+        {
+            peer.Send(BitConverter.GetBytes(i), i % 2 == 0 ? DeliveryMethod.ReliableOrdered : DeliveryMethod.Unreliable);
+        }
+
+        client.Flush();
+        Assert.That(net.PumpUntil(() => net.ServerEvents.Messages.Count == 20, Long), Is.True);
+        NetPeer atServer = net.ServerEvents.Messages[0].Peer;
+        atServer.Send("back"u8, DeliveryMethod.ReliableOrdered);
+        net.Server.Flush();
+        Assert.That(net.PumpUntil(() => events.Messages.Count == 1, Long), Is.True);
+
+        // A stray sender: the unconnected client counts its datagrams as drops, the connected one never sees them.
+        using var stray = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        stray.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        for (int i = 0; i < 10; i++)
+        {
+            stray.SendTo(new byte[] { 1, 2, 3 }, new IPEndPoint(IPAddress.Loopback, client.LocalEndPoint!.Port));
+            stray.SendTo(new byte[] { 1, 2, 3 }, new IPEndPoint(IPAddress.Loopback, open.LocalEndPoint!.Port));
+        }
+
+        Assert.That(net.PumpUntil(() => open.Statistics.DroppedTotal >= 10, Long), Is.True, "the unconnected client saw the stray datagrams");
+        Assert.That(client.Statistics.DroppedTotal, Is.Zero, "the kernel filtered them for the connected one");
+        Assert.That(peer.State, Is.EqualTo(NetPeerState.Connected));
+    }
+
+    [Test]
+    public void ConnectSocket_ASecondServerWhileConnected_IsRefused_AndAServerCannotUseIt()
+    {
+        using var net = new Loopback();
+        (NetHost client, Recorder _, NetPeer peer) = net.AddClient(new NetHostOptions { ReceiveThread = false, ConnectSocket = true });
+        Assert.That(net.PumpUntil(() => peer.State == NetPeerState.Connected, Long), Is.True);
+        var other = new IPEndPoint(IPAddress.Loopback, net.Server.LocalEndPoint!.Port == 9 ? 10 : 9);
+        Assert.That(() => client.Connect(other, "x"u8), Throws.InvalidOperationException.With.Message.Contains("ConnectSocket"));
+
+        using var server = new NetHost(new NetHostOptions { ConnectSocket = true });
+        Assert.That(server.StartServer(IPAddress.Loopback, 0, out string? error), Is.False);
+        Assert.That(error, Does.Contain("ConnectSocket"));
+    }
+
     [Test]
     public void ReliableSequenced_ManyQueuedBeforeAFlush_OnlyTheLatestIsSentAndDelivered()
     {

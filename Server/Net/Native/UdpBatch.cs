@@ -102,7 +102,11 @@ internal sealed unsafe class UdpBatch : IDisposable
     }
 
     /// <summary>Queues a datagram to <paramref name="to"/>; false when the batch is full (send it first).</summary>
-    public bool TryAdd(ReadOnlySpan<byte> datagram, SocketAddress to)
+    /// <param name="datagram">The bytes.</param>
+    /// <param name="to">The destination.</param>
+    /// <param name="withAddress">False on a connected socket: the header carries no address (msg_namelen 0), so
+    /// the kernel uses the connected destination and its cached route.</param>
+    public bool TryAdd(ReadOnlySpan<byte> datagram, SocketAddress to, bool withAddress = true)
     {
         if (Count == Capacity || datagram.Length > SlotBytes || to.Size > AddressBytes)
         {
@@ -113,8 +117,16 @@ internal sealed unsafe class UdpBatch : IDisposable
         _touched = Math.Max(_touched, Count);
         datagram.CopyTo(new Span<byte>(_iovs[i].Base, SlotBytes));
         _iovs[i].Length = (nuint)datagram.Length;
-        to.Buffer.Span[..to.Size].CopyTo(new Span<byte>(_headers[i].Name, AddressBytes));
-        _headers[i].NameLength = (uint)to.Size;
+        if (withAddress)
+        {
+            to.Buffer.Span[..to.Size].CopyTo(new Span<byte>(_headers[i].Name, AddressBytes));
+            _headers[i].NameLength = (uint)to.Size;
+        }
+        else
+        {
+            _headers[i].NameLength = 0;
+        }
+
         _headers[i].Flags = 0;
         return true;
     }

@@ -33,6 +33,17 @@ internal sealed partial class NetHost
             ThrowHelper.ThrowInvalidOperation($"already connected or connecting to {server}");
         }
 
+        if (Options.ConnectSocket)
+        {
+            if (_peers.Count > 0)
+            {
+                ThrowHelper.ThrowInvalidOperation($"ConnectSocket: this host's socket talks to one server, and a peer exists; cannot also connect to {server}");
+            }
+
+            socket.Connect(target); // UDP: only sets the default destination and the source filter; nothing is sent
+            _socketConnected = true;
+        }
+
         long now = Stopwatch.GetTimestamp();
         var peer = new NetPeer(this, ++_nextPeerId, address, BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8)), NetPeerState.Connecting, now)
         {

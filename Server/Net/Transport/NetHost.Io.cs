@@ -177,10 +177,10 @@ internal sealed partial class NetHost
 
         if (_sendBatch is not null)
         {
-            if (!_sendBatch.TryAdd(datagram, to))
+            if (!_sendBatch.TryAdd(datagram, to, withAddress: !_socketConnected))
             {
                 FlushSends();
-                _sendBatch.TryAdd(datagram, to);
+                _sendBatch.TryAdd(datagram, to, withAddress: !_socketConnected);
             }
 
             return;
@@ -188,7 +188,14 @@ internal sealed partial class NetHost
 
         try
         {
-            _socket!.SendTo(datagram, SocketFlags.None, to);
+            if (_socketConnected)
+            {
+                _socket!.Send(datagram, SocketFlags.None); // connected (ConnectSocket): every peer address is the server's
+            }
+            else
+            {
+                _socket!.SendTo(datagram, SocketFlags.None, to);
+            }
         }
         catch (SocketException)
         {

@@ -59,6 +59,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     private UdpBatch? _receiveBatch;
     private byte[]? _inlineBuffer;
     private SocketAddress? _inlineFrom;
+    private bool _socketConnected; // ConnectSocket: the socket is connect()ed to the one server
     private int _consumerWaiting;
     private long _lastTimerScan;
     private long _lastFlushScan;
@@ -325,6 +326,12 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         if (_socket is not null)
         {
             ThrowHelper.ThrowInvalidOperation("the host is already started");
+        }
+
+        if (accept && Options.ConnectSocket)
+        {
+            error = "ConnectSocket is a client option: a server's socket answers many addresses";
+            return false;
         }
 
         IPAddress bind = anyInterface ? (address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any) : address;

@@ -68,6 +68,14 @@ internal sealed class NetHostOptions
     /// <summary>Receive on a dedicated thread into a queue that <see cref="NetHost.Poll{TListener}(ref TListener, TimeSpan)"/> drains (default true). False: <c>Poll</c> reads the socket itself, for hosts polled by a shared worker thread (the load tester's bots).</summary>
     public bool ReceiveThread { get; set; } = true;
 
+    /// <summary>
+    /// Client only: <c>connect()</c> the socket to the server of <see cref="NetHost.Connect"/> (default false). The
+    /// kernel then keeps the route, so a send skips the route lookup and carries no address, and it delivers
+    /// datagrams from that server only. Such a host talks to one server at a time: a second
+    /// <c>Connect</c> while a peer exists is refused. For clients of one server (game clients, bots).
+    /// </summary>
+    public bool ConnectSocket { get; set; }
+
     /// <summary>Datagrams the receive thread may queue for the logic thread (default 8,192, a power of two); beyond it they are counted and dropped.</summary>
     public int ReceiveQueueDatagrams { get; set; } = 8192;
 
