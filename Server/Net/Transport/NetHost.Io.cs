@@ -33,7 +33,8 @@ internal sealed partial class NetHost
         }
     }
 
-    private void PollQueue<TListener>(ref TListener listener, TimeSpan wait)
+    /// <returns>The timestamp the datagrams were processed with, or 0 when none was there.</returns>
+    private long PollQueue<TListener>(ref TListener listener, TimeSpan wait)
         where TListener : INetEventListener
     {
         InboundQueue queue = _queue!;
@@ -51,21 +52,28 @@ internal sealed partial class NetHost
 
         // Only what is there now: a flood cannot keep Poll from returning.
         int count = queue.Count;
+        if (count == 0)
+        {
+            return 0;
+        }
+
         long now = Stopwatch.GetTimestamp();
         for (int i = 0; i < count && queue.TryPeek(out DatagramBuffer slot); i++)
         {
             Process(slot.Data, slot.Address, now, ref listener);
             queue.Release();
         }
+
+        return now;
     }
 
-    private void PollSocket<TListener>(ref TListener listener, TimeSpan wait)
+    /// <returns>The timestamp the datagrams were processed with, or 0 when none was there.</returns>
+    private long PollSocket<TListener>(ref TListener listener, TimeSpan wait)
         where TListener : INetEventListener
     {
         if (_receiveBatch is null)
         {
-            PollSocketOneByOne(ref listener, wait);
-            return;
+            return PollSocketOneByOne(ref listener, wait);
         }
 
         // One non-blocking recvmmsg first: when data is there (the busy case) that is the only call.
@@ -76,10 +84,14 @@ internal sealed partial class NetHost
         {
             if (wait <= TimeSpan.Zero || !socket.Poll(wait, SelectMode.SelectRead))
             {
-                return;
+                return 0;
             }
 
             received = batch.Receive(socket, block: false, out _);
+            if (received <= 0)
+            {
+                return 0;
+            }
         }
 
         long now = Stopwatch.GetTimestamp();
@@ -100,15 +112,17 @@ internal sealed partial class NetHost
             // A full batch may have left more behind; a partial one drained the socket.
             received = received == batch.Capacity ? batch.Receive(socket, block: false, out _) : 0;
         }
+
+        return now;
     }
 
-    private void PollSocketOneByOne<TListener>(ref TListener listener, TimeSpan wait)
+    private long PollSocketOneByOne<TListener>(ref TListener listener, TimeSpan wait)
         where TListener : INetEventListener
     {
         Socket socket = _socket!;
         if (!socket.Poll(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, SelectMode.SelectRead))
         {
-            return;
+            return 0;
         }
 
         // poll(2) rather than FIONREAD: FIONREAD reports the next datagram's size, which is 0 for an
@@ -134,6 +148,8 @@ internal sealed partial class NetHost
 
             Process(_inlineBuffer.AsSpan(0, received), _inlineFrom!, now, ref listener);
         }
+
+        return now;
     }
 
     private void Send(ReadOnlySpan<byte> datagram, SocketAddress to, long now)
