@@ -115,7 +115,7 @@ internal static class Program
         foreach ((string scenario, List<double> values) in ratios)
         {
             values.Sort();
-            double median = values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+            double median = Median(values);
             string rounds = values.Count == 1 ? string.Empty : $" (median of {values.Count} rounds: {string.Join(", ", values.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))})";
             double alloc = reports.Where(r => r.Scenario == scenario).Max(r => r.AllocBytesPerMessage);
             // Best round against best round as well: on a shared machine, steal and noise only ever slow a round
@@ -123,6 +123,10 @@ internal static class Program
             double best = reports.Where(r => r.Scenario == scenario).Max(r => r.RoundtripsPerSecond)
                 / reports.Where(r => r.Scenario == "echo-raw").Max(r => r.RoundtripsPerSecond);
             string bests = values.Count == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"; best round {best:F3} x best raw round");
+            // CPU per round trip, raw over this mode: the efficiency ratio with stolen and idle time left out.
+            double cpu = Median(reports.Where(r => r.Scenario == scenario).Select(r => r.CpuMicrosecondsPerRoundtrip));
+            double rawCpu = Median(reports.Where(r => r.Scenario == "echo-raw").Select(r => r.CpuMicrosecondsPerRoundtrip));
+            bests += string.Create(CultureInfo.InvariantCulture, $"; cpu {cpu:F2} µs per round trip against raw {rawCpu:F2} µs ({rawCpu / cpu:F3} x)");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scenario,-18} {median:F3} x raw round trips/s{rounds}{bests}, {alloc:F2} B/message"));
         }
 
@@ -134,6 +138,17 @@ internal static class Program
         }
 
         return reports.All(r => r.MessagesReceived > 0) ? 0 : 1;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return 0;
+        }
+
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static int RunGame(string[] args)

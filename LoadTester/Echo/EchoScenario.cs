@@ -64,11 +64,15 @@ internal sealed class EchoScenario
 
         // Allocation and gen0 are read around the measured stage only (TARGETS.md, how to measure).
         WaitUntil(MeasureStartTicks);
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        TimeSpan cpuBefore = process.TotalProcessorTime;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         int gen0Before = GC.CollectionCount(0);
         WaitUntil(EndTicks);
         long allocatedAfter = GC.GetTotalAllocatedBytes(precise: true);
         int gen0After = GC.CollectionCount(0);
+        process.Refresh();
+        TimeSpan cpu = process.TotalProcessorTime - cpuBefore;
         foreach (Thread thread in running)
         {
             thread.Join();
@@ -104,6 +108,7 @@ internal sealed class EchoScenario
             LossPercent = sent == 0 ? 0 : 100.0 * lost / sent,
             AllocBytesPerMessage = (sent + received) == 0 ? 0 : (double)(allocatedAfter - allocatedBefore) / (sent + received),
             Gen0Collections = gen0After - gen0Before,
+            CpuMicrosecondsPerRoundtrip = received == 0 ? 0 : cpu.TotalMicroseconds / received,
             Delivery = _server?.Delivery,
         };
     }

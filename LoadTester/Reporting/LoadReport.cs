@@ -38,6 +38,10 @@ internal sealed class LoadReport
 
     public int Gen0Collections { get; init; }
 
+    /// <summary>Echo: process CPU time (user + system, every thread: clients and the in-process server) per round trip in the measured stage, µs; 0 when not measured.</summary>
+    /// <remarks>Time stolen by the hypervisor or spent idle is not in it, so it moves less than round trips per second on a shared machine.</remarks>
+    public double CpuMicrosecondsPerRoundtrip { get; init; }
+
     /// <summary>Game scenarios: time between snapshot ticks at each bot.</summary>
     public LatencyHistogram? SnapshotInterval { get; init; }
 
@@ -110,6 +114,11 @@ internal sealed class LoadReport
         json.WriteNumber("messages_received", MessagesReceived);
         json.WriteNumber("messages_per_sec", Math.Round(MessagesPerSecond, 1));
         json.WriteNumber("roundtrips_per_sec", Math.Round(RoundtripsPerSecond, 1));
+        if (CpuMicrosecondsPerRoundtrip > 0)
+        {
+            json.WriteNumber("cpu_us_per_roundtrip", Math.Round(CpuMicrosecondsPerRoundtrip, 3));
+        }
+
         WriteHistogram(json, "rtt_ms", Rtt, withP95: true, always: true);
         WriteHistogram(json, "delivery_ms", Delivery);
 
@@ -196,6 +205,11 @@ internal sealed class LoadReport
         output.WriteLine(string.Create(c, $"measured            {Seconds:F1} s"));
         output.WriteLine(string.Create(c, $"messages            {MessagesSent} sent, {MessagesReceived} received ({MessagesPerSecond:F0}/s)"));
         output.WriteLine(string.Create(c, $"round trips         {RoundtripsPerSecond:F0}/s"));
+        if (CpuMicrosecondsPerRoundtrip > 0)
+        {
+            output.WriteLine(string.Create(c, $"cpu per round trip  {CpuMicrosecondsPerRoundtrip:F2} µs (process, clients and server)"));
+        }
+
         output.WriteLine(string.Create(c, $"rtt ms              p50 {Rtt.PercentileMilliseconds(50):F3}  p95 {Rtt.PercentileMilliseconds(95):F3}  p99 {Rtt.PercentileMilliseconds(99):F3}  max {Rtt.MaxMilliseconds:F3}"));
         if (Delivery is { Count: > 0 })
         {
