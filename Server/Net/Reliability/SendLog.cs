@@ -139,11 +139,18 @@ internal sealed class SendLog
         for (ushort s = _oldest; _inFlight > 0 && s != _next; s++)
         {
             ref Entry entry = ref _entries[s & _mask];
-            if (entry.InFlight && now - entry.SentAt >= rtoTicks)
+            if (!entry.InFlight)
             {
-                Lose(s, ref entry, LossReason.Timeout, ref listener);
-                any = true;
+                continue;
             }
+
+            if (now - entry.SentAt < rtoTicks)
+            {
+                break; // sequence order is send order: every later datagram was sent later, so none has timed out
+            }
+
+            Lose(s, ref entry, LossReason.Timeout, ref listener);
+            any = true;
         }
 
         if (any)
