@@ -140,14 +140,20 @@ internal sealed class RealmEchoWorker : EchoWorker, INetEventListener
             if (_conditioned)
             {
                 // Delayed datagrams leave only when their host is pumped, and resends need acks:
-                // keep every client of this worker moving while waiting for this one.
+                // keep every client of this worker moving while waiting for this one. A pass that found
+                // nothing new sleeps a millisecond (one pump interval) instead of spinning, so that the
+                // server, on the same two vCPUs, is not starved by clients that only wait.
+                int got = _got[client];
                 for (int i = 0; i < _hosts.Length; i++)
                 {
                     _hosts[i].Poll(ref self);
                     _hosts[i].Flush();
                 }
 
-                Thread.Yield();
+                if (_got[client] == got)
+                {
+                    Thread.Sleep(1);
+                }
             }
             else
             {
