@@ -11,8 +11,7 @@ namespace Realm.Data.Caching;
 public sealed class CacheRegistry : IDisposable, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ICacheSweepable> _caches = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _sweeper;
+    private readonly PeriodicWork _sweeper;
     private long _sweeps;
     private long _swept;
     private int _disposed;
@@ -26,7 +25,12 @@ public sealed class CacheRegistry : IDisposable, IAsyncDisposable
             ThrowHelper.ThrowArgumentOutOfRange(nameof(sweepInterval), $"sweep interval {SweepInterval} is below 10 ms");
         }
 
-        _sweeper = Task.Run(SweepLoopAsync);
+        _sweeper = new PeriodicWork(SweepInterval, TimeProvider.System, runAtOnce: false, _ =>
+        {
+            SweepNow();
+            return Task.CompletedTask;
+        });
+        _sweeper.Start();
     }
 
     /// <summary>Time between background sweeps.</summary>
@@ -93,9 +97,7 @@ public sealed class CacheRegistry : IDisposable, IAsyncDisposable
             return;
         }
 
-        _stop.Cancel();
-        _sweeper.GetAwaiter().GetResult();
-        _stop.Dispose();
+        _sweeper.Dispose();
     }
 
     /// <summary>Stops the sweeper and waits for a sweep in progress; the caches stay usable.</summary>
@@ -106,14 +108,6 @@ public sealed class CacheRegistry : IDisposable, IAsyncDisposable
             return;
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _sweeper.ConfigureAwait(false);
-        _stop.Dispose();
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
     }
-
-    private Task SweepLoopAsync() => PeriodicWork.RunAsync(SweepInterval, TimeProvider.System, runAtOnce: false, _ =>
-    {
-        SweepNow();
-        return Task.CompletedTask;
-    }, _stop.Token);
 }

@@ -35,9 +35,8 @@ public sealed class HealthMonitor : IAsyncDisposable
     private readonly HealthMonitorOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _checking = new(1, 1);
-    private Task? _loop;
+    private readonly PeriodicWork _loop;
     private int _disposed;
 
     /// <summary>Creates a monitor for <paramref name="pools"/>; nothing runs until <see cref="Start"/> or <see cref="CheckNowAsync"/>.</summary>
@@ -65,6 +64,7 @@ public sealed class HealthMonitor : IAsyncDisposable
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
+        _loop = new PeriodicWork(options.Interval, _time, runAtOnce: true, CheckNowAsync);
     }
 
     /// <summary>Raised when a pool's state changes (never for a check that leaves it where it was).</summary>
@@ -102,7 +102,7 @@ public sealed class HealthMonitor : IAsyncDisposable
     public void Start()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        _loop ??= Task.Run(LoopAsync);
+        _loop.Start();
     }
 
     /// <summary>Pings every pool now, in parallel, and updates their states (raising <see cref="HealthChanged"/>).</summary>
@@ -134,17 +134,9 @@ public sealed class HealthMonitor : IAsyncDisposable
             return;
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-
-        _stop.Dispose();
+        await _loop.DisposeAsync().ConfigureAwait(false);
         _checking.Dispose();
     }
-
-    private Task LoopAsync() => PeriodicWork.RunAsync(_options.Interval, _time, runAtOnce: true, CheckNowAsync, _stop.Token);
 
     private async Task CheckAsync(HealthTracker tracker, CancellationToken cancellationToken)
     {

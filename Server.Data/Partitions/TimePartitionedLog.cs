@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using MySql.Data.MySqlClient;
+using Realm.Data.Internal;
 using Realm.Data.Pooling;
 using Realm.Data.Providers;
+using Realm.Data.Queries;
 
 namespace Realm.Data.Partitions;
 
@@ -33,9 +36,10 @@ public sealed class TimePartitionedLog : IAsyncDisposable
     private readonly TimePartitionOptions _options;
     private readonly TimeProvider _time;
     private readonly bool _mySql;
-    private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _maintaining = new(1, 1);
-    private Task? _loop;
+    private readonly NamedQuery? _append; // MariaDB: one table
+    private readonly ConcurrentDictionary<string, NamedQuery> _appendByTable = new(StringComparer.Ordinal); // SQLite: one per period table
+    private PeriodicWork? _loop;
 
     /// <exception cref="ArgumentException">Invalid options (every problem listed).</exception>
     public TimePartitionedLog(ConnectionPool pool, TimePartitionOptions options, TimeProvider? time = null)
@@ -52,6 +56,10 @@ public sealed class TimePartitionedLog : IAsyncDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         _mySql = pool.Endpoint.Provider == DatabaseProvider.MySql;
+        if (_mySql)
+        {
+            _append = AppendQuery(_options.Table);
+        }
     }
 
     /// <summary>The settings.</summary>
@@ -178,7 +186,7 @@ public sealed class TimePartitionedLog : IAsyncDisposable
     public void Start(TimeSpan interval)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.FromMilliseconds(10));
-        _loop ??= Internal.PeriodicWork.RunAsync(interval, _time, runAtOnce: false, async ct =>
+        var loop = new PeriodicWork(interval, _time, runAtOnce: false, async ct =>
         {
             try
             {
@@ -188,7 +196,8 @@ public sealed class TimePartitionedLog : IAsyncDisposable
             {
                 // the next run tries again; the partitions created ahead cover the gap
             }
-        }, _stop.Token);
+        });
+        (Interlocked.CompareExchange(ref _loop, loop, null) ?? loop).Start(); // a second Start keeps the first loop
     }
 
     /// <summary>Appends <paramref name="entry"/> to the partition of its time.</summary>
@@ -196,27 +205,20 @@ public sealed class TimePartitionedLog : IAsyncDisposable
     public async Task AppendAsync(LogEntry entry, CancellationToken cancellationToken = default)
     {
         DateTimeOffset at = DateTimeOffset.FromUnixTimeMilliseconds(entry.At);
-        string table = _mySql ? _options.Table : PartitionOf(at);
+
+        // Named queries: each connection prepares the statement once and reuses it (PooledConnection.Command).
+        NamedQuery append = _append ?? _appendByTable.GetOrAdd(PartitionOf(at), AppendQuery);
         PooledConnection lease = await _pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
         await using (lease.ConfigureAwait(false))
         {
-            DbCommand command = lease.Connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
+            try
             {
-                command.CommandText = $"INSERT INTO {table} ({Columns}) VALUES (@id, @player, @amount, @reason, @at)";
-                Add(command, "@id", entry.EntryId);
-                Add(command, "@player", entry.PlayerId);
-                Add(command, "@amount", entry.Amount);
-                Add(command, "@reason", entry.Reason);
-                Add(command, "@at", entry.At);
-                try
-                {
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (DbException e) when (e is MySqlException { Number: NoPartitionForValue } || (!_mySql && e.Message.Contains("no such table", StringComparison.Ordinal)))
-                {
-                    throw new InvalidOperationException($"log \"{_options.Table}\": no partition for {at:O} ({PartitionOf(at)}); maintenance creates {_options.CreateAhead} period(s) ahead and keeps {_options.Retention}", e);
-                }
+                await lease.Command(append).Set(0, entry.EntryId).Set(1, entry.PlayerId).Set(2, entry.Amount).Set(3, entry.Reason).Set(4, entry.At)
+                    .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbException e) when (e is MySqlException { Number: NoPartitionForValue } || (!_mySql && e.Message.Contains("no such table", StringComparison.Ordinal)))
+            {
+                throw new InvalidOperationException($"log \"{_options.Table}\": no partition for {at:O} ({PartitionOf(at)}); maintenance creates {_options.CreateAhead} period(s) ahead and keeps {_options.Retention}", e);
             }
         }
     }
@@ -262,13 +264,11 @@ public sealed class TimePartitionedLog : IAsyncDisposable
     /// <summary>Stops the background maintenance; the pool stays open.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
+        if (Volatile.Read(ref _loop) is { } loop)
         {
-            await _loop.ConfigureAwait(false);
+            await loop.DisposeAsync().ConfigureAwait(false);
         }
 
-        _stop.Dispose();
         _maintaining.Dispose();
     }
 
@@ -361,6 +361,7 @@ public sealed class TimePartitionedLog : IAsyncDisposable
         foreach (string table in dropped)
         {
             await connection.ScalarAsync($"DROP TABLE IF EXISTS {table}", cancellationToken).ConfigureAwait(false);
+            _appendByTable.TryRemove(table, out _);
         }
     }
 
@@ -417,6 +418,12 @@ public sealed class TimePartitionedLog : IAsyncDisposable
                 }
             }
         }
+    }
+
+    private static NamedQuery AppendQuery(string table)
+    {
+        string sql = $"INSERT INTO {table} ({Columns}) VALUES (@id, @player, @amount, @reason, @at)";
+        return new NamedQuery($"partitioned_log.{table}.append", sql, sql, ["@id", "@player", "@amount", "@reason", "@at"]);
     }
 
     private static void Add(DbCommand command, string name, object value)

@@ -9,8 +9,7 @@ namespace Realm.Data.Pooling;
 /// <summary>Background upkeep: refill to the minimum, retire old idle connections, report leaks; start and shutdown.</summary>
 public sealed partial class ConnectionPool
 {
-    private readonly CancellationTokenSource _stopMaintenance = new();
-    private Task? _maintenance;
+    private PeriodicWork? _maintenance;
 
     /// <summary>
     /// Runs one round of upkeep now (the background loop runs it every
@@ -46,10 +45,9 @@ public sealed partial class ConnectionPool
         }
 
         _disposed = true;
-        await _stopMaintenance.CancelAsync().ConfigureAwait(false);
         if (_maintenance is not null)
         {
-            await _maintenance.ConfigureAwait(false);
+            await _maintenance.DisposeAsync().ConfigureAwait(false);
         }
 
         FailWaiters(new ObjectDisposedException(nameof(ConnectionPool), $"pool \"{Name}\" is disposed"));
@@ -81,8 +79,6 @@ public sealed partial class ConnectionPool
                 }
             }
         }
-
-        _stopMaintenance.Dispose();
     }
 
     /// <summary>Disposes with a 5-second wait for leases.</summary>
@@ -92,11 +88,10 @@ public sealed partial class ConnectionPool
     {
         if (_maintenance is null)
         {
-            _maintenance = Task.Run(MaintenanceLoopAsync);
+            _maintenance = new PeriodicWork(_options.MaintenanceInterval, _time, runAtOnce: false, MaintainOnceAsync);
+            _maintenance.Start();
         }
     }
-
-    private Task MaintenanceLoopAsync() => PeriodicWork.RunAsync(_options.MaintenanceInterval, _time, runAtOnce: false, MaintainOnceAsync, _stopMaintenance.Token);
 
     private async Task MaintainOnceAsync(CancellationToken cancellationToken)
     {

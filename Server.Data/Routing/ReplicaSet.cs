@@ -39,7 +39,6 @@ public sealed class ReplicaSet : IAsyncDisposable
     private readonly HealthMonitor? _health;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _checking = new(1, 1);
     private readonly string _waitTimeout;
     private int[] _inService = [];
@@ -51,7 +50,7 @@ public sealed class ReplicaSet : IAsyncDisposable
     private long _fallbacks;
     private long _takenOut;
     private long _putBack;
-    private Task? _loop;
+    private readonly PeriodicWork _loop;
     private int _disposed;
 
     /// <summary>A set of <paramref name="primary"/> and <paramref name="replicas"/> (none: every read goes to the primary).</summary>
@@ -91,6 +90,7 @@ public sealed class ReplicaSet : IAsyncDisposable
         _health = health;
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
+        _loop = new PeriodicWork(_options.LagCheckInterval, _time, runAtOnce: true, CheckLagAsync);
         _waitTimeout = _options.ReadYourWritesWait.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
         if (_health is not null)
         {
@@ -135,7 +135,7 @@ public sealed class ReplicaSet : IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (_replicas.Length > 0)
         {
-            _loop ??= Task.Run(LoopAsync);
+            _loop.Start();
         }
     }
 
@@ -208,34 +208,19 @@ public sealed class ReplicaSet : IAsyncDisposable
 
     /// <summary>
     /// The position of the transaction just committed on <paramref name="primaryConnection"/> (a primary
-    /// connection), to pass to later reads; <see cref="GtidPosition.Empty"/> on SQLite.
+    /// connection), to pass to later reads; <see cref="GtidPosition.Empty"/>, without asking the server, when
+    /// the set has no replicas (every read goes to the primary, which has every write).
     /// </summary>
-    public async ValueTask<GtidPosition> WrittenAsync(PooledConnection primaryConnection, CancellationToken cancellationToken = default)
-    {
-        if (Primary.Endpoint.Provider != DatabaseProvider.MySql)
-        {
-            return GtidPosition.Empty;
-        }
-
-        object? last = await primaryConnection.Connection.ScalarAsync("SELECT CONVERT(@@last_gtid USING utf8mb4)", cancellationToken).ConfigureAwait(false);
-        return GtidPosition.Parse(last as string);
-    }
+    public ValueTask<GtidPosition> WrittenAsync(PooledConnection primaryConnection, CancellationToken cancellationToken = default) =>
+        _replicas.Length == 0 ? ValueTask.FromResult(GtidPosition.Empty) : PositionOnAsync(primaryConnection, LastWriteSql, cancellationToken);
 
     /// <summary>
     /// Everything the primary has committed so far (<c>@@gtid_binlog_pos</c>), read on
     /// <paramref name="primaryConnection"/>: it covers a write whose own position was lost with its
-    /// connection. <see cref="GtidPosition.Empty"/> on SQLite.
+    /// connection. <see cref="GtidPosition.Empty"/> when the set has no replicas.
     /// </summary>
-    public async ValueTask<GtidPosition> CommittedAsync(PooledConnection primaryConnection, CancellationToken cancellationToken = default)
-    {
-        if (Primary.Endpoint.Provider != DatabaseProvider.MySql)
-        {
-            return GtidPosition.Empty;
-        }
-
-        object? committed = await primaryConnection.Connection.ScalarAsync(PrimaryPositionSql, cancellationToken).ConfigureAwait(false);
-        return GtidPosition.Parse(committed as string);
-    }
+    public ValueTask<GtidPosition> CommittedAsync(PooledConnection primaryConnection, CancellationToken cancellationToken = default) =>
+        _replicas.Length == 0 ? ValueTask.FromResult(GtidPosition.Empty) : PositionOnAsync(primaryConnection, PrimaryPositionSql, cancellationToken);
 
     /// <summary>Stops the lag checks and the health subscription; the pools stay open.</summary>
     public async ValueTask DisposeAsync()
@@ -250,13 +235,7 @@ public sealed class ReplicaSet : IAsyncDisposable
             _health.HealthChanged -= OnHealthChanged;
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-
-        _stop.Dispose();
+        await _loop.DisposeAsync().ConfigureAwait(false);
         _checking.Dispose();
     }
 
@@ -310,7 +289,7 @@ public sealed class ReplicaSet : IAsyncDisposable
         Replica state = _states[index];
         try
         {
-            GtidPosition applied = await ReadPositionAsync(_replicas[index], "SELECT CONVERT(@@gtid_slave_pos USING utf8mb4)", cancellationToken).ConfigureAwait(false);
+            GtidPosition applied = await ReadPositionAsync(_replicas[index], AppliedSql, cancellationToken).ConfigureAwait(false);
             state.Reset(applied); // authoritative, even if it went back (a rebuilt replica)
             ulong behind = applied.Behind(primary);
             state.Lag = (long)Math.Min(behind, long.MaxValue);
@@ -325,19 +304,23 @@ public sealed class ReplicaSet : IAsyncDisposable
         }
     }
 
-    private const string PrimaryPositionSql = "SELECT CONVERT(@@gtid_binlog_pos USING utf8mb4)";
-
     // The GTID variables are utf8mb3 strings, whose column metadata MySql.Data 8.0.16 cannot decode on
     // MariaDB 10.6+; every query here converts them to utf8mb4 first.
+    private const string PrimaryPositionSql = "SELECT CONVERT(@@gtid_binlog_pos USING utf8mb4)";
+    private const string LastWriteSql = "SELECT CONVERT(@@last_gtid USING utf8mb4)";
+    private const string AppliedSql = "SELECT CONVERT(@@gtid_slave_pos USING utf8mb4)";
+
     private static async Task<GtidPosition> ReadPositionAsync(ConnectionPool pool, string sql, CancellationToken cancellationToken)
     {
         PooledConnection lease = await pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
         await using (lease.ConfigureAwait(false))
         {
-            object? value = await lease.Connection.ScalarAsync(sql, cancellationToken).ConfigureAwait(false);
-            return GtidPosition.Parse(value as string);
+            return await PositionOnAsync(lease, sql, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static async ValueTask<GtidPosition> PositionOnAsync(PooledConnection lease, string sql, CancellationToken cancellationToken) =>
+        GtidPosition.Parse(await lease.Connection.ScalarAsync(sql, cancellationToken).ConfigureAwait(false) as string);
 
     private void OnHealthChanged(HealthChange change)
     {
@@ -388,8 +371,6 @@ public sealed class ReplicaSet : IAsyncDisposable
             Volatile.Write(ref _inService, [.. inService]);
         }
     }
-
-    private Task LoopAsync() => PeriodicWork.RunAsync(_options.LagCheckInterval, _time, runAtOnce: true, CheckLagAsync, _stop.Token);
 
     /// <summary>What is known of one replica; <see cref="Known"/> only moves forward.</summary>
     private sealed class Replica
