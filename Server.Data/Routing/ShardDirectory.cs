@@ -93,7 +93,7 @@ public sealed class ShardDirectory
         await using (lease.ConfigureAwait(false))
         {
             int rows = await lease.Command(_move).Set(0, key).Set(1, shard).Set(2, Now()).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            if (rows == 0 && !await TryPlaceAsync(lease, key, shard, cancellationToken).ConfigureAwait(false))
+            if (rows == 0 && await PlaceAsync(lease, key, shard, cancellationToken).ConfigureAwait(false) is not null)
             {
                 // Placed by another server in between: move that row.
                 await lease.Command(_move).Set(0, key).Set(1, shard).Set(2, Now()).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -114,39 +114,40 @@ public sealed class ShardDirectory
             }
 
             int placed = Placement.ShardOf(StableHash.Hash(key));
-            if (await TryPlaceAsync(lease, key, placed, cancellationToken).ConfigureAwait(false))
+            if (await PlaceAsync(lease, key, placed, cancellationToken).ConfigureAwait(false) is { } existing)
             {
-                if (_logger.IsEnabled(LogLevel.Debug))
-                {
-                    RoutingLog.Placed(_logger, key, placed, Placement.Name);
-                }
-
-                return placed;
+                return existing; // another server placed it between the read and the insert: its row wins
             }
 
-            // Another server placed it between the read and the insert: its row wins.
-            return await ReadAsync(lease, key, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"shard directory: key {key} was neither placed nor found");
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                RoutingLog.Placed(_logger, key, placed, Placement.Name);
+            }
+
+            return placed;
         }
     }
 
-    /// <summary>Inserts the key's row; false when the key already has one (the insert's error is then expected).</summary>
-    private async Task<bool> TryPlaceAsync(PooledConnection lease, long key, int shard, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts the key's row. Null when it did; the shard of the row already there when the key had one (the
+    /// insert's duplicate-key error is then expected, and the row is read once).
+    /// </summary>
+    private async Task<int?> PlaceAsync(PooledConnection lease, long key, int shard, CancellationToken cancellationToken)
     {
         try
         {
             await lease.Command(_place).Set(0, key).Set(1, shard).Set(2, Now()).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _placed);
-            return true;
+            return null;
         }
         catch (DbException)
         {
-            if (await ReadAsync(lease, key, cancellationToken).ConfigureAwait(false) is null)
+            if (await ReadAsync(lease, key, cancellationToken).ConfigureAwait(false) is { } existing)
             {
-                throw; // not a duplicate key
+                return existing;
             }
 
-            return false; // a duplicate key: the row exists
+            throw; // no row is there, so it was not a duplicate key: the insert's own error stands
         }
     }
 

@@ -30,7 +30,7 @@ public static class DataQueries
     /// <summary>Insert an item: <c>@id, @owner, @kind, @quantity, @now</c>.</summary>
     public const string ItemInsert = "item.insert";
 
-    /// <summary>Items of one owner by id: <c>@owner</c> → item_id, kind, quantity, created_at.</summary>
+    /// <summary>Items of one owner by id: <c>@owner</c> → item_id, owner_id, kind, quantity, created_at (the columns of every item query).</summary>
     public const string ItemsByOwner = "item.by_owner";
 
     /// <summary>The newest items, newest first: <c>@limit</c> → item_id, owner_id, kind, quantity, created_at.</summary>
@@ -61,7 +61,7 @@ public static class DataQueries
         const string load = "SELECT player_id, name, zone, pos_x, pos_y, gold, fence, updated_at FROM players WHERE player_id = @id";
         const string save = "UPDATE players SET zone = @zone, pos_x = @x, pos_y = @y, gold = @gold, fence = @fence, updated_at = @now WHERE player_id = @id AND fence <= @fence";
         const string insertItem = "INSERT INTO items (item_id, owner_id, kind, quantity, created_at) VALUES (@id, @owner, @kind, @quantity, @now)";
-        const string byOwner = "SELECT item_id, kind, quantity, created_at FROM items WHERE owner_id = @owner ORDER BY item_id";
+        const string byOwner = "SELECT item_id, owner_id, kind, quantity, created_at FROM items WHERE owner_id = @owner ORDER BY item_id";
 
         catalog.Add(PlayerInsert,
             mySql: "INSERT INTO players (player_id, name, updated_at) VALUES (@id, @name, @now)",

@@ -94,20 +94,7 @@ public sealed class PlayerRepository : IPlayerStore
     public async Task<IReadOnlyList<ItemRecord>> ItemsOfAsync(long ownerId, CancellationToken cancellationToken = default)
     {
         Shard shard = await ShardOfAsync(ownerId, cancellationToken).ConfigureAwait(false);
-        return await ReadOnShardAsync(shard, static async (lease, owner, query, ct) =>
-        {
-            var items = new List<ItemRecord>();
-            DbDataReader reader = await lease.Command(query).Set(0, owner).ExecuteReaderAsync(ct).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    items.Add(new ItemRecord(reader.GetInt64(0), owner, reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3)));
-                }
-            }
-
-            return items;
-        }, ownerId, _byOwner, cancellationToken).ConfigureAwait(false);
+        return await ReadOnShardAsync(shard, static (lease, owner, query, ct) => ReadItemsAsync(lease.Command(query).Set(0, owner), 0, ct), ownerId, _byOwner, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -175,7 +162,13 @@ public sealed class PlayerRepository : IPlayerStore
         QueryCommand command = after is { } cursor
             ? lease.Command(_recentBefore).Set(0, cursor.CreatedAt).Set(1, cursor.ItemId).Set(2, limit)
             : lease.Command(_recent).Set(0, limit);
-        var items = new List<ItemRecord>(limit);
+        return await ReadItemsAsync(command, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The rows of an item query (every one selects item_id, owner_id, kind, quantity, created_at).</summary>
+    private static async Task<List<ItemRecord>> ReadItemsAsync(QueryCommand command, int capacity, CancellationToken cancellationToken)
+    {
+        var items = new List<ItemRecord>(capacity);
         DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {

@@ -9,7 +9,7 @@ using Realm.Server.Protocol.Messages;
 namespace Realm.Server.Simulation.Client;
 
 /// <summary>
-/// The client side of a game connection: its own transport client (one socket, no receive thread; the
+/// The client side of a game connection: its own transport client (one socket connected to the server, no receive thread; the
 /// owner polls it), connected with a <see cref="LoginRequest"/>. The load tester's bots and the tests'
 /// clients are built on it.
 /// </summary>
@@ -19,7 +19,8 @@ internal abstract class GameConnection : INetEventListener, IDisposable
 
     protected GameConnection(IPEndPoint server, string token, ushort version = LoginRequest.CurrentVersion, int ioBatch = 32)
     {
-        _host = new NetHost(new NetHostOptions { ReceiveThread = false, IoBatchDatagrams = ioBatch });
+        // One server per connection: a connected socket sends over the kernel's cached route and hears no one else.
+        _host = new NetHost(new NetHostOptions { ReceiveThread = false, IoBatchDatagrams = ioBatch, ConnectSocket = true });
         if (!_host.StartClient(server.AddressFamily, out string? error))
         {
             throw new InvalidOperationException($"game client: {error}");
