@@ -15,7 +15,7 @@ public class AckTrackingBenchmarks
     private readonly ushort[] _arrivals = new ushort[64];
     private readonly HashSet<ushort> _set = new();
     private readonly Queue<ushort> _order = new();
-    private readonly ReceiveWindow _window = new();
+    private ReceiveWindow _window; // a struct: the benchmark copies it to a local and writes it back
     private ushort _base;
 
     [GlobalSetup]
@@ -93,6 +93,7 @@ public class AckTrackingBenchmarks
             window.Record((ushort)(_base + offset));
         }
 
+        _window = window;
         _base += 64;
         return window.AckBits ^ window.Ack;
     }

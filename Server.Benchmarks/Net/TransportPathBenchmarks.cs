@@ -21,8 +21,8 @@ public class TransportPathBenchmarks
     private NetHost _client = null!;
     private InMemoryLink _link = null!;
     private NetPeer _peer = null!;
-    private EchoListener _serverEvents;
-    private CountingListener _clientEvents;
+    private EchoBackListener _serverEvents;
+    private CountingClientListener _clientEvents;
 
     [GlobalSetup]
     public void Setup()
@@ -79,37 +79,5 @@ public class TransportPathBenchmarks
         _client.Flush();
         _link.Deliver(ref _clientEvents, ref _serverEvents);
         return _clientEvents.Messages;
-    }
-
-    private struct EchoListener : INetEventListener
-    {
-        public readonly ConnectDecision OnConnectRequest(in ConnectRequest request) => ConnectDecision.Accept();
-
-        public readonly void OnConnected(NetPeer peer)
-        {
-        }
-
-        public readonly void OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel) => peer.Send(payload, method, channel);
-
-        public readonly void OnDisconnected(NetPeer peer, DisconnectReason reason, ReadOnlySpan<byte> data)
-        {
-        }
-    }
-
-    private struct CountingListener : INetEventListener
-    {
-        public long Messages;
-
-        public readonly ConnectDecision OnConnectRequest(in ConnectRequest request) => ConnectDecision.Reject("a client accepts no connections"u8);
-
-        public readonly void OnConnected(NetPeer peer)
-        {
-        }
-
-        public void OnMessage(NetPeer peer, ReadOnlySpan<byte> payload, DeliveryMethod method, byte channel) => Messages++;
-
-        public readonly void OnDisconnected(NetPeer peer, DisconnectReason reason, ReadOnlySpan<byte> data)
-        {
-        }
     }
 }

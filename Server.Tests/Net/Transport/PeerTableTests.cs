@@ -53,4 +53,36 @@ public sealed class PeerTableTests
         table.Clear();
         Assert.That(table.Count, Is.Zero);
     }
+
+    [Test]
+    public void Ipv4Peers_AreFoundByTheKeyOfTheirRawSockaddr_AndIpv6HasNone()
+    {
+        using var host = new NetHost(new NetHostOptions { ReceiveThread = false });
+        var table = new PeerTable();
+        var a = new IPEndPoint(IPAddress.Parse("127.0.0.1"), 5000);
+        var b = new IPEndPoint(IPAddress.Parse("127.0.0.1"), 5001);
+        var c = new IPEndPoint(IPAddress.Parse("10.1.2.3"), 5000);
+        foreach (IPEndPoint e in new[] { a, b, c })
+        {
+            table.Add(e.Serialize(), new NetPeer(host, e.Port, e.Serialize(), 1, NetPeerState.Connected, 0));
+        }
+
+        foreach (IPEndPoint e in new[] { a, b, c })
+        {
+            SocketAddress address = e.Serialize();
+            Assert.That(PeerTable.TryKey(address.Buffer.Span[..address.Size], out long key), Is.True); // the bytes a recvmmsg header holds
+            Assert.That(key, Is.Not.Zero);
+            Assert.That(table.TryGetValue(key, out NetPeer? peer), Is.True, e.ToString());
+            Assert.That(peer!.EndPoint, Is.EqualTo(e));
+            Assert.That(peer.AddressKey, Is.EqualTo(key));
+        }
+
+        Assert.That(PeerTable.TryKey(new IPEndPoint(IPAddress.Parse("127.0.0.1"), 5002).Serialize(), out long other), Is.True);
+        Assert.That(table.TryGetValue(other, out _), Is.False, "same address, other port");
+        SocketAddress v6 = new IPEndPoint(IPAddress.IPv6Loopback, 5000).Serialize();
+        Assert.That(PeerTable.TryKey(v6, out long none), Is.False);
+        Assert.That(none, Is.Zero);
+        Assert.That(PeerTable.TryKey(v6.Buffer.Span[..16], out _), Is.False, "16 bytes of an IPv6 sockaddr are not an IPv4 one");
+        Assert.That(new NetPeer(host, 9, v6, 1, NetPeerState.Connected, 0).AddressKey, Is.Zero);
+    }
 }

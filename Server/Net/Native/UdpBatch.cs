@@ -62,6 +62,10 @@ internal sealed unsafe class UdpBatch : IDisposable
     /// <summary>True when datagram <paramref name="i"/> did not fit its slot (<c>MSG_TRUNC</c>).</summary>
     public bool IsTruncated(int i) => (_headers[i].Flags & LinuxUdp.MsgTrunc) != 0;
 
+    /// <summary>The 64-bit key of received datagram <paramref name="i"/>'s IPv4 source (<see cref="Transport.PeerTable"/>), read in place; false for other families.</summary>
+    public bool TryReadAddressKey(int i, out long key) =>
+        Transport.PeerTable.TryKey(new ReadOnlySpan<byte>(_headers[i].Name, (int)Math.Min(_headers[i].NameLength, (uint)AddressBytes)), out key);
+
     /// <summary>Copies datagram <paramref name="i"/>'s source address into <paramref name="address"/> (same family).</summary>
     public void ReadAddress(int i, SocketAddress address)
     {

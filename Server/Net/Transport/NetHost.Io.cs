@@ -105,8 +105,17 @@ internal sealed partial class NetHost
                     continue;
                 }
 
+                ReadOnlySpan<byte> datagram = batch.Data(i);
+                if (datagram.Length > 0 && IsPeerKind(datagram[0]) && TryFindPeer(batch, i, out NetPeer? peer))
+                {
+                    Statistics.DatagramsReceivedField++;
+                    Statistics.BytesReceivedField += datagram.Length;
+                    ProcessPeerDatagram(datagram, peer, now, ref listener);
+                    continue;
+                }
+
                 batch.ReadAddress(i, _inlineFrom!);
-                Process(batch.Data(i), _inlineFrom!, now, ref listener);
+                Process(datagram, _inlineFrom!, now, ref listener);
             }
 
             // A full batch may have left more behind; a partial one drained the socket.

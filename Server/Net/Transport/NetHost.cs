@@ -388,7 +388,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
             case PacketKind.Data:
             case PacketKind.Ack:
             case PacketKind.Disconnect:
-                ProcessPeerDatagram(datagram, from, now, ref listener);
+                ProcessPeerDatagram(datagram, FindPeer(from), now, ref listener);
                 break;
             case PacketKind.ConnectRequest:
                 OnConnectRequest(datagram, from, now);
@@ -407,28 +407,91 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         }
     }
 
-    private void ProcessPeerDatagram<TListener>(ReadOnlySpan<byte> datagram, SocketAddress from, long now, ref TListener listener)
-        where TListener : INetEventListener
+    /// <summary>The peer a datagram from <paramref name="from"/> belongs to: the last sender first (a client host has one peer, and a server often gets runs from one), then the table.</summary>
+    private NetPeer? FindPeer(SocketAddress from)
     {
-        // The last sender first: a client host has one peer, and a server often gets runs from one.
         NetPeer? peer = _lastSender;
-        if (peer is null || !peer.Address.Equals(from))
+        bool found;
+        if (PeerTable.TryKey(from, out long key))
         {
-            if (!_peers.TryGetValue(from, out peer))
+            // IPv4: compare keys, a field of the peer object, not the peer's address object and buffer
+            if (peer is not null && peer.AddressKey == key)
             {
-                if (IsLateDisconnect(datagram))
-                {
-                    Interlocked.Increment(ref Statistics.LateDisconnectsField);
-                }
-                else
-                {
-                    Statistics.Drop(DropReason.UnknownPeer);
-                }
-
-                return;
+                return peer;
             }
 
+            found = _peers.TryGetValue(key, out peer);
+        }
+        else
+        {
+            if (peer is not null && peer.Address.Equals(from))
+            {
+                return peer;
+            }
+
+            found = _peers.TryGetValue(from, out peer);
+        }
+
+        if (found)
+        {
             _lastSender = peer;
+        }
+
+        return peer;
+    }
+
+    /// <summary>
+    /// The peer for datagram <paramref name="i"/> of a received batch, found without copying its source
+    /// address out of the batch: on a connected socket (<see cref="NetHostOptions.ConnectSocket"/>) every
+    /// datagram is the server's, which the kernel made sure of; an IPv4 source is compared as one 64-bit
+    /// key, against the last sender's (a field of the peer object, no <see cref="SocketAddress"/> read)
+    /// and then in the table. False when only the address itself can tell (IPv6).
+    /// </summary>
+    private bool TryFindPeer(UdpBatch batch, int i, out NetPeer? peer)
+    {
+        if (_socketConnected)
+        {
+            peer = _peerList.Count == 1 ? _peerList[0] : null;
+            return true;
+        }
+
+        if (!batch.TryReadAddressKey(i, out long key))
+        {
+            peer = null;
+            return false;
+        }
+
+        peer = _lastSender;
+        if (peer is not null && peer.AddressKey == key)
+        {
+            return true;
+        }
+
+        if (_peers.TryGetValue(key, out peer))
+        {
+            _lastSender = peer;
+        }
+
+        return true;
+    }
+
+    private static bool IsPeerKind(byte kind) => (PacketKind)kind is PacketKind.Data or PacketKind.Ack or PacketKind.Disconnect;
+
+    private void ProcessPeerDatagram<TListener>(ReadOnlySpan<byte> datagram, NetPeer? peer, long now, ref TListener listener)
+        where TListener : INetEventListener
+    {
+        if (peer is null)
+        {
+            if (IsLateDisconnect(datagram))
+            {
+                Interlocked.Increment(ref Statistics.LateDisconnectsField);
+            }
+            else
+            {
+                Statistics.Drop(DropReason.UnknownPeer);
+            }
+
+            return;
         }
 
         if (peer.State != NetPeerState.Connected)

@@ -29,7 +29,7 @@ internal sealed partial class NetPeer
             _inRecovery = false;
         }
 
-        _cwnd = Math.Min(_cwnd < _ssthresh ? _cwnd + 1 : _cwnd + (1 / _cwnd), _options.MaxDatagramsInFlight);
+        _cwnd = Math.Min(_cwnd < _ssthresh ? _cwnd + 1 : _cwnd + (1 / _cwnd), _maxCongestionWindow);
     }
 
     private void OnDatagramLost(ushort sequence, LossReason reason)

@@ -34,7 +34,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
     private readonly NetHostOptions _options;
     private readonly RttEstimator _rtt;
     private readonly SendLog _log;
-    private readonly ReceiveWindow _window = new();
+    private ReceiveWindow _window; // a mutable struct: never readonly, never copied
     private readonly OutMessage[] _out;
     private readonly int _outMask;
     private readonly int[] _resend;
@@ -45,6 +45,14 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
     private readonly ushort[] _sendSequence = new ushort[MethodChannels];
     private readonly ReceiveChannel?[] _channels = new ReceiveChannel?[MethodChannels];
     private readonly long _keepAliveTicks;
+
+    // Options read on every message, copied here: the options object is one more cache line per peer and
+    // call (a load-test process has one per client host), these fields share lines with the peer's state.
+    private readonly int _mtu;
+    private readonly int _maxMessageBytes;
+    private readonly int _singleMessageBytes;
+    private readonly int _fragmentPayloadBytes;
+    private readonly int _maxCongestionWindow;
 
     private int _outHead;
     private int _outTail;
@@ -70,6 +78,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         _options = host.Options;
         Id = id;
         Address = address;
+        AddressKey = PeerTable.TryKey(address, out long key) ? key : 0;
         Token = token;
         State = state;
         EndPoint = NetHost.ToEndPoint(address);
@@ -87,6 +96,11 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         _unreliable = new OutMessage[_options.UnreliableQueueMessages];
         _cwnd = _options.InitialCongestionWindow;
         _keepAliveTicks = (long)(_options.KeepAliveInterval.TotalSeconds * Stopwatch.Frequency);
+        _mtu = _options.Mtu;
+        _maxMessageBytes = _options.MaxMessageBytes;
+        _singleMessageBytes = _options.SingleMessageBytes;
+        _fragmentPayloadBytes = _options.FragmentPayloadBytes;
+        _maxCongestionWindow = _options.MaxDatagramsInFlight;
     }
 
     /// <summary>Unique per host for its lifetime.</summary>
@@ -122,6 +136,9 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
     public object? Tag { get; set; }
 
     internal SocketAddress Address { get; }
+
+    /// <summary>The IPv4 address as <see cref="PeerTable"/>'s 64-bit key (0 for IPv6), compared on receive instead of <see cref="Address"/>.</summary>
+    internal long AddressKey { get; }
 
     /// <summary>The client's random connection token: echoed in the handshake and in disconnects.</summary>
     internal ulong Token { get; }
@@ -165,13 +182,13 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
             return SendResult.NotConnected;
         }
 
-        if (payload.Length > _options.MaxMessageBytes)
+        if (payload.Length > _maxMessageBytes)
         {
             return SendResult.TooLarge;
         }
 
-        int pieceBytes = _options.FragmentPayloadBytes;
-        int count = payload.Length <= _options.SingleMessageBytes ? 1 : (payload.Length + pieceBytes - 1) / pieceBytes;
+        int pieceBytes = _fragmentPayloadBytes;
+        int count = payload.Length <= _singleMessageBytes ? 1 : (payload.Length + pieceBytes - 1) / pieceBytes;
         int chunk = count == 1 ? payload.Length : (payload.Length + count - 1) / count;
         int mc = ((int)method * MessageFrameWriter.Channels) + channel;
         ushort group = count == 1 ? (ushort)0 : _nextGroup;
@@ -241,7 +258,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         UpdateCarriedHead();
         bool keepAlive = now - LastSent >= _keepAliveTicks;
         int unreliableNext = 0;
-        int mtu = _options.Mtu;
+        int mtu = _mtu;
         while (true)
         {
             bool canNew = _log.InFlight < (int)_cwnd && _nextNew != _outTail;
@@ -425,7 +442,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
     private bool TryCarry(ref PacketWriter writer, ref MessageFrameWriter frames, ref OutMessage m, int index, ushort datagram)
     {
         int need = m.Fragment.IsFragment ? MessageFrameWriter.MaxFragmentOverhead(m.Length) : MessageFrameWriter.MaxOverhead(m.Length);
-        if (writer.Length + need + m.Length > _options.Mtu || _carriedTail - _carriedHead >= _carried.Length)
+        if (writer.Length + need + m.Length > _mtu || _carriedTail - _carriedHead >= _carried.Length)
         {
             return false;
         }

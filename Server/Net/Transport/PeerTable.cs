@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Realm.Server.Net.Transport;
 
@@ -16,6 +15,7 @@ namespace Realm.Server.Net.Transport;
 internal sealed class PeerTable
 {
     private const int Ipv4Bytes = 16; // sizeof(struct sockaddr_in)
+    private const ushort Ipv4Family = 2; // AF_INET on Linux (SocketAddress keeps the platform's sockaddr layout)
 
     private readonly Dictionary<long, NetPeer> _v4 = new();
     private readonly Dictionary<SocketAddress, NetPeer> _other = new();
@@ -24,6 +24,9 @@ internal sealed class PeerTable
 
     public bool TryGetValue(SocketAddress address, [NotNullWhen(true)] out NetPeer? peer) =>
         TryKey(address, out long key) ? _v4.TryGetValue(key, out peer) : _other.TryGetValue(address, out peer);
+
+    /// <summary>Looks up an IPv4 peer by its key (<see cref="TryKey(ReadOnlySpan{byte}, out long)"/>), as read from a received batch.</summary>
+    public bool TryGetValue(long ipv4Key, [NotNullWhen(true)] out NetPeer? peer) => _v4.TryGetValue(ipv4Key, out peer);
 
     public bool ContainsKey(SocketAddress address) => TryGetValue(address, out _);
 
@@ -49,12 +52,16 @@ internal sealed class PeerTable
         _other.Clear();
     }
 
-    private static bool TryKey(SocketAddress address, out long key)
+    /// <summary>The 64-bit key of an IPv4 address; false (and 0, which no IPv4 key is) for other families.</summary>
+    public static bool TryKey(SocketAddress address, out long key) => TryKey(address.Buffer.Span[..address.Size], out key);
+
+    /// <summary>The key of a raw <c>sockaddr</c>: an IPv4 one is exactly <c>sizeof(sockaddr_in)</c> bytes with family AF_INET.</summary>
+    public static bool TryKey(ReadOnlySpan<byte> sockaddr, out long key)
     {
-        if (address.Family == AddressFamily.InterNetwork && address.Size == Ipv4Bytes)
+        if (sockaddr.Length == Ipv4Bytes && BinaryPrimitives.ReadUInt16LittleEndian(sockaddr) == Ipv4Family)
         {
             // sin_family (2 bytes), sin_port (2), sin_addr (4); the 8 padding bytes carry nothing.
-            key = BinaryPrimitives.ReadInt64LittleEndian(address.Buffer.Span);
+            key = BinaryPrimitives.ReadInt64LittleEndian(sockaddr);
             return true;
         }
 
