@@ -140,6 +140,35 @@ public sealed class SendLogTests
         Assert.That(listener.DeliveredTokens.SetEquals(received), Is.True, "delivered exactly the datagrams that arrived");
     }
 
+    [Test]
+    public void Tokens_KeepAll64Bits_InTheLogAndInTheReports()
+    {
+        var log = new SendLog(new RttEstimator(), capacity: 64);
+        long[] tokens = [long.MaxValue, (1L << 48) | 0xFFFF, -1, 0];
+        foreach (long token in tokens)
+        {
+            Assert.That(log.TryAdd(0, token, out ushort sequence), Is.True);
+            Assert.That(log.TokenOf(sequence), Is.EqualTo(token));
+        }
+
+        var listener = new WideRecorder();
+        log.OnAck(3, 0b111, 5 * Ms, ref listener); // acks 3 and 2, 1, 0
+        Assert.That(listener.Tokens, Is.EquivalentTo(tokens));
+    }
+
+    private struct WideRecorder : ISendLogListener
+    {
+        public WideRecorder()
+        {
+        }
+
+        public List<long> Tokens { get; } = [];
+
+        public readonly void OnDelivered(ushort sequence, long token) => Tokens.Add(token);
+
+        public readonly void OnLost(ushort sequence, long token, LossReason reason) => Assert.Fail($"datagram {sequence} reported lost");
+    }
+
     private struct Recorder : ISendLogListener
     {
         public Recorder()
@@ -160,8 +189,9 @@ public sealed class SendLogTests
 
         public int DoubleReports { get; private set; }
 
-        public void OnDelivered(ushort sequence, int token)
+        public void OnDelivered(ushort sequence, long wide)
         {
+            int token = checked((int)wide);
             Count(token);
             if (TrackByToken)
             {
@@ -173,8 +203,9 @@ public sealed class SendLogTests
             }
         }
 
-        public void OnLost(ushort sequence, int token, LossReason reason)
+        public void OnLost(ushort sequence, long wide, LossReason reason)
         {
+            int token = checked((int)wide);
             Count(token);
             if (!TrackByToken)
             {

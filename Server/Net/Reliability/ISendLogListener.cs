@@ -7,8 +7,8 @@ namespace Realm.Server.Net.Reliability;
 internal interface ISendLogListener
 {
     /// <summary>The peer acknowledged <paramref name="sequence"/>; <paramref name="token"/> is what was passed to <see cref="SendLog.TryAdd"/>.</summary>
-    void OnDelivered(ushort sequence, int token);
+    void OnDelivered(ushort sequence, long token);
 
     /// <summary><paramref name="sequence"/> is taken as lost: resend what it carried that needs reliability.</summary>
-    void OnLost(ushort sequence, int token, LossReason reason);
+    void OnLost(ushort sequence, long token, LossReason reason);
 }

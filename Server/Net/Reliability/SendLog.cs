@@ -55,6 +55,9 @@ internal sealed class SendLog
     /// <summary>The oldest datagram still in flight (equal to <see cref="NextSequence"/> when none is).</summary>
     public ushort OldestInFlight => _inFlight == 0 ? _next : _oldest;
 
+    /// <summary>The token of <paramref name="sequence"/>, in flight or the latest datagram that had its ring slot.</summary>
+    public long TokenOf(ushort sequence) => _entries[sequence & _mask].Token;
+
     /// <summary>The sequence number the next <see cref="TryAdd"/> will assign.</summary>
     public ushort NextSequence => _next;
 
@@ -63,9 +66,10 @@ internal sealed class SendLog
     /// assigns nothing, when <see cref="Capacity"/> datagrams are already in flight.
     /// </summary>
     /// <param name="now">Send time, in <see cref="Stopwatch"/> ticks.</param>
-    /// <param name="token">The caller's handle for what the datagram carries, returned in the listener calls.</param>
+    /// <param name="token">The caller's record of what the datagram carries, returned in the listener calls and by
+    /// <see cref="TokenOf"/>: kept in the log's own slot, so the caller needs no ring of its own beside it.</param>
     /// <param name="sequence">The assigned sequence number, to write into the datagram's header.</param>
-    public bool TryAdd(long now, int token, out ushort sequence)
+    public bool TryAdd(long now, long token, out ushort sequence)
     {
         if (_inFlight == 0)
         {
@@ -228,6 +232,6 @@ internal sealed class SendLog
     {
         public bool InFlight;
         public long SentAt;
-        public int Token;
+        public long Token;
     }
 }

@@ -6,12 +6,12 @@ namespace Realm.Server.Net.Transport;
 internal sealed partial class NetPeer
 {
 
-    private void OnDatagramDelivered(ushort sequence)
+    private void OnDatagramDelivered(ushort sequence, long token)
     {
         Statistics.DatagramsAckedField++;
         _host.Statistics.DatagramsAckedField++;
-        DatagramRecord record = _records[sequence & (_records.Length - 1)];
-        for (long i = record.Start; i < record.Start + record.Count; i++)
+        long start = CarriedStart(token);
+        for (long i = start; i < start + CarriedCount(token); i++)
         {
             int index = _carried[i & (_carried.Length - 1)];
             ref OutMessage m = ref _out[index & _outMask];
@@ -32,7 +32,7 @@ internal sealed partial class NetPeer
         _cwnd = Math.Min(_cwnd < _ssthresh ? _cwnd + 1 : _cwnd + (1 / _cwnd), _maxCongestionWindow);
     }
 
-    private void OnDatagramLost(ushort sequence, LossReason reason)
+    private void OnDatagramLost(ushort sequence, long token, LossReason reason)
     {
         Statistics.DatagramsLostField++;
         _host.Statistics.DatagramsLostField++;
@@ -45,8 +45,8 @@ internal sealed partial class NetPeer
             _cwnd = reason == LossReason.Timeout ? _options.MinCongestionWindow : _ssthresh;
         }
 
-        DatagramRecord record = _records[sequence & (_records.Length - 1)];
-        for (long i = record.Start; i < record.Start + record.Count; i++)
+        long start = CarriedStart(token);
+        for (long i = start; i < start + CarriedCount(token); i++)
         {
             int index = _carried[i & (_carried.Length - 1)];
             ref OutMessage m = ref _out[index & _outMask];

@@ -38,7 +38,6 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
     private readonly OutMessage[] _out;
     private readonly int _outMask;
     private readonly int[] _resend;
-    private readonly DatagramRecord[] _records;
     private readonly int[] _carried;
     private readonly GroupSlot[] _groups;
     private readonly OutMessage[] _unreliable; // only the payload fields are used
@@ -90,7 +89,6 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         _out = new OutMessage[_options.SendQueueMessages];
         _outMask = _out.Length - 1;
         _resend = new int[_out.Length];
-        _records = new DatagramRecord[_options.MaxDatagramsInFlight];
         _carried = new int[Math.Max(_out.Length, 4096)];
         _groups = new GroupSlot[_options.MaxFragmentedInFlight];
         _unreliable = new OutMessage[_options.UnreliableQueueMessages];
@@ -355,12 +353,11 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
                 break; // nothing could be added (window or group limit): send nothing
             }
 
-            if (!_log.TryAdd(now, 0, out ushort assigned) || assigned != sequence)
+            if (!_log.TryAdd(now, CarriedToken(carriedStart, (int)(_carriedTail - carriedStart)), out ushort assigned) || assigned != sequence)
             {
                 ThrowHelper.ThrowInvalidOperation("send log refused a datagram it said it could take");
             }
 
-            _records[sequence & (_records.Length - 1)] = new DatagramRecord { Start = carriedStart, Count = (int)(_carriedTail - carriedStart) };
             keepAlive = false;
             _ackPending = false;
             _receivedSinceAck = 0;
@@ -437,7 +434,16 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
     }
 
     private void UpdateCarriedHead() =>
-        _carriedHead = _log.InFlight == 0 ? _carriedTail : _records[_log.OldestInFlight & (_records.Length - 1)].Start;
+        _carriedHead = _log.InFlight == 0 ? _carriedTail : CarriedStart(_log.TokenOf(_log.OldestInFlight));
+
+    // What a datagram carried, as its send-log token: the index of its first entry in _carried (48 bits: more
+    // messages than a peer sends in years) and how many entries follow (16 bits: a datagram of at most
+    // 65,535 bytes carries fewer frames). One slot for both, so a datagram's record is the log entry already fetched.
+    private static long CarriedToken(long start, int count) => (start << 16) | (ushort)count;
+
+    private static long CarriedStart(long token) => token >>> 16;
+
+    private static int CarriedCount(long token) => (int)(token & 0xFFFF);
 
     private bool TryCarry(ref PacketWriter writer, ref MessageFrameWriter frames, ref OutMessage m, int index, ushort datagram)
     {
@@ -567,12 +573,6 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         public FragmentInfo Fragment;
     }
 
-    private struct DatagramRecord
-    {
-        public long Start;
-        public int Count;
-    }
-
     private struct GroupSlot
     {
         public ushort Group;
@@ -585,8 +585,8 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
 
         public LogListener(NetPeer peer) => _peer = peer;
 
-        public void OnDelivered(ushort sequence, int token) => _peer.OnDatagramDelivered(sequence);
+        public void OnDelivered(ushort sequence, long token) => _peer.OnDatagramDelivered(sequence, token);
 
-        public void OnLost(ushort sequence, int token, LossReason reason) => _peer.OnDatagramLost(sequence, reason);
+        public void OnLost(ushort sequence, long token, LossReason reason) => _peer.OnDatagramLost(sequence, token, reason);
     }
 }
