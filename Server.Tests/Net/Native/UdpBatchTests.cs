@@ -54,6 +54,7 @@ public sealed class UdpBatchTests
                 Assert.That(incoming.IsTruncated(i), Is.False);
                 incoming.ReadAddress(i, from);
                 Assert.That(from, Is.EqualTo(expectedFrom));
+                Assert.That(incoming.Source(i).SequenceEqual(expectedFrom.Buffer.Span[..expectedFrom.Size]), Is.True, "the source read in place is the sender's sockaddr");
                 got.Add(incoming.Data(i).ToArray());
             }
         }

@@ -62,15 +62,15 @@ internal sealed unsafe class UdpBatch : IDisposable
     /// <summary>True when datagram <paramref name="i"/> did not fit its slot (<c>MSG_TRUNC</c>).</summary>
     public bool IsTruncated(int i) => (_headers[i].Flags & LinuxUdp.MsgTrunc) != 0;
 
-    /// <summary>The 64-bit key of received datagram <paramref name="i"/>'s IPv4 source (<see cref="Transport.PeerTable"/>), read in place; false for other families.</summary>
-    public bool TryReadAddressKey(int i, out long key) =>
-        Transport.PeerTable.TryKey(new ReadOnlySpan<byte>(_headers[i].Name, (int)Math.Min(_headers[i].NameLength, (uint)AddressBytes)), out key);
+    /// <summary>Received datagram <paramref name="i"/>'s source, the raw <c>sockaddr</c> the kernel wrote, read in place (valid until the next receive).</summary>
+    public ReadOnlySpan<byte> Source(int i) => new(_headers[i].Name, (int)Math.Min(_headers[i].NameLength, (uint)AddressBytes));
 
     /// <summary>Copies datagram <paramref name="i"/>'s source address into <paramref name="address"/> (same family).</summary>
     public void ReadAddress(int i, SocketAddress address)
     {
-        int length = (int)Math.Min(_headers[i].NameLength, (uint)address.Buffer.Length);
-        new ReadOnlySpan<byte>(_headers[i].Name, length).CopyTo(address.Buffer.Span);
+        ReadOnlySpan<byte> source = Source(i);
+        int length = Math.Min(source.Length, address.Buffer.Length);
+        source[..length].CopyTo(address.Buffer.Span);
         address.Size = length;
     }
 

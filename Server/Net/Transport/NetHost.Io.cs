@@ -108,8 +108,7 @@ internal sealed partial class NetHost
                 ReadOnlySpan<byte> datagram = batch.Data(i);
                 if (datagram.Length > 0 && IsPeerKind(datagram[0]) && TryFindPeer(batch, i, out NetPeer? peer))
                 {
-                    Statistics.DatagramsReceivedField++;
-                    Statistics.BytesReceivedField += datagram.Length;
+                    CountReceived(datagram);
                     ProcessPeerDatagram(datagram, peer, now, ref listener);
                     continue;
                 }

@@ -375,8 +375,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     private void Process<TListener>(ReadOnlySpan<byte> datagram, SocketAddress from, long now, ref TListener listener)
         where TListener : INetEventListener
     {
-        Statistics.DatagramsReceivedField++;
-        Statistics.BytesReceivedField += datagram.Length;
+        CountReceived(datagram);
         if (datagram.IsEmpty)
         {
             Statistics.Drop(DropReason.UnknownKind);
@@ -410,29 +409,35 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     /// <summary>The peer a datagram from <paramref name="from"/> belongs to: the last sender first (a client host has one peer, and a server often gets runs from one), then the table.</summary>
     private NetPeer? FindPeer(SocketAddress from)
     {
-        NetPeer? peer = _lastSender;
-        bool found;
         if (PeerTable.TryKey(from, out long key))
         {
-            // IPv4: compare keys, a field of the peer object, not the peer's address object and buffer
-            if (peer is not null && peer.AddressKey == key)
-            {
-                return peer;
-            }
-
-            found = _peers.TryGetValue(key, out peer);
+            return FindPeer(key);
         }
-        else
+
+        NetPeer? peer = _lastSender;
+        if (peer is not null && peer.Address.Equals(from))
         {
-            if (peer is not null && peer.Address.Equals(from))
-            {
-                return peer;
-            }
-
-            found = _peers.TryGetValue(from, out peer);
+            return peer;
         }
 
-        if (found)
+        if (_peers.TryGetValue(from, out peer))
+        {
+            _lastSender = peer;
+        }
+
+        return peer;
+    }
+
+    /// <summary>An IPv4 peer by its 64-bit key: compared with the last sender's key, a field of the peer object (not its address object and buffer), then looked up.</summary>
+    private NetPeer? FindPeer(long key)
+    {
+        NetPeer? peer = _lastSender;
+        if (peer is not null && peer.AddressKey == key)
+        {
+            return peer;
+        }
+
+        if (_peers.TryGetValue(key, out peer))
         {
             _lastSender = peer;
         }
@@ -455,24 +460,20 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
             return true;
         }
 
-        if (!batch.TryReadAddressKey(i, out long key))
+        if (!PeerTable.TryKey(batch.Source(i), out long key))
         {
             peer = null;
             return false;
         }
 
-        peer = _lastSender;
-        if (peer is not null && peer.AddressKey == key)
-        {
-            return true;
-        }
-
-        if (_peers.TryGetValue(key, out peer))
-        {
-            _lastSender = peer;
-        }
-
+        peer = FindPeer(key);
         return true;
+    }
+
+    private void CountReceived(ReadOnlySpan<byte> datagram)
+    {
+        Statistics.DatagramsReceivedField++;
+        Statistics.BytesReceivedField += datagram.Length;
     }
 
     private static bool IsPeerKind(byte kind) => (PacketKind)kind is PacketKind.Data or PacketKind.Ack or PacketKind.Disconnect;
