@@ -8,7 +8,7 @@ namespace Realm.Server.Net.Native;
 /// A fixed set of datagram slots in native memory, laid out for <see cref="LinuxUdp"/>: per slot a
 /// <c>mmsghdr</c>, an <c>iovec</c>, a <c>sockaddr_storage</c> and a buffer. Used to receive (the kernel
 /// fills slots; <see cref="Length"/>, <see cref="IsTruncated"/>, <see cref="ReadAddress"/>) or to send
-/// (<see cref="TryAdd"/> then <see cref="Send"/>). Allocated once; nothing is allocated per datagram.
+/// (<see cref="TryAdd"/> then <see cref="Send(SafeHandle)"/>). Allocated once; nothing is allocated per datagram.
 /// Used by one thread at a time.
 /// </summary>
 internal sealed unsafe class UdpBatch : IDisposable
@@ -80,7 +80,13 @@ internal sealed unsafe class UdpBatch : IDisposable
     /// returns at once. Returns the count (also in <see cref="Count"/>), 0 when nothing was there, or -1
     /// for another error, with the errno in <paramref name="errno"/>.
     /// </summary>
-    public int Receive(Socket socket, bool block, out int errno)
+    public int Receive(Socket socket, bool block, out int errno) => Receive(socket.SafeHandle, block, out errno);
+
+    /// <inheritdoc cref="Receive(Socket, bool, out int)"/>
+    /// <param name="socket">The socket's handle, kept by the caller: <see cref="Socket.SafeHandle"/> writes to the socket object on every read.</param>
+    /// <param name="block">Wait for the first datagram.</param>
+    /// <param name="errno">The error of a failed call.</param>
+    public int Receive(SafeHandle socket, bool block, out int errno)
     {
         // Only slots the kernel or TryAdd wrote since the last reset need resetting (the kernel writes
         // msg_namelen, msg_flags and msg_len of the slots it fills, never the iovecs): a batch polled
@@ -94,7 +100,7 @@ internal sealed unsafe class UdpBatch : IDisposable
 
         _touched = 0;
 
-        int n = LinuxUdp.Receive(socket.SafeHandle, _headers, Capacity, block ? LinuxUdp.MsgWaitForOne : LinuxUdp.MsgDontWait, out errno);
+        int n = LinuxUdp.Receive(socket, _headers, Capacity, block ? LinuxUdp.MsgWaitForOne : LinuxUdp.MsgDontWait, out errno);
         if (n < 0 && errno is LinuxUdp.EAgain or LinuxUdp.EIntr)
         {
             n = 0;
@@ -141,13 +147,17 @@ internal sealed unsafe class UdpBatch : IDisposable
     /// transport's reliability resends what matters.
     /// </summary>
     /// <returns>The number of datagrams that could not be sent.</returns>
-    public int Send(Socket socket)
+    public int Send(Socket socket) => Send(socket.SafeHandle);
+
+    /// <inheritdoc cref="Send(Socket)"/>
+    /// <param name="socket">The socket's handle, kept by the caller.</param>
+    public int Send(SafeHandle socket)
     {
         int failed = 0;
         _sendStart = 0;
         while (_sendStart < Count)
         {
-            int n = LinuxUdp.Send(socket.SafeHandle, _headers + _sendStart, Count - _sendStart, out int errno);
+            int n = LinuxUdp.Send(socket, _headers + _sendStart, Count - _sendStart, out int errno);
             if (n > 0)
             {
                 _sendStart += n;
@@ -163,7 +173,7 @@ internal sealed unsafe class UdpBatch : IDisposable
         return failed;
     }
 
-    /// <summary>Forgets received datagrams (the next <see cref="Receive"/> overwrites them anyway).</summary>
+    /// <summary>Forgets received datagrams (the next <see cref="Receive(SafeHandle, bool, out int)"/> overwrites them anyway).</summary>
     public void Clear() => Count = 0;
 
     public void Dispose()

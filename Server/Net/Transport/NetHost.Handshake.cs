@@ -205,7 +205,7 @@ internal sealed partial class NetHost
     private void SendConnectAttempt(NetPeer peer, long now)
     {
         peer.LastConnectAttempt = now;
-        Span<byte> buffer = _scratch;
+        Span<byte> buffer = Scratch.AsSpan(0, _scratchBytes);
         var writer = new PacketWriter(buffer, buffer.Length);
         if (peer.Cookie is null)
         {
@@ -246,9 +246,9 @@ internal sealed partial class NetHost
     private void SendReject(SocketAddress to, ulong nonce, RejectCode code, ReadOnlySpan<byte> reason, int limit, long now)
     {
         // Never larger than the request: kind + nonce + code + a length varint of at most 2 bytes, then the reason, trimmed.
-        int room = Math.Max(0, Math.Min(limit, _scratch.Length) - 13);
+        int room = Math.Max(0, Math.Min(limit, _scratchBytes) - 13);
         reason = reason[..Math.Min(reason.Length, Math.Min(room, 127))];
-        Span<byte> buffer = _scratch;
+        Span<byte> buffer = Scratch.AsSpan(0, _scratchBytes);
         var writer = new PacketWriter(buffer, buffer.Length);
         writer.WriteByte((byte)PacketKind.Reject);
         writer.WriteUInt64(nonce);
@@ -261,7 +261,7 @@ internal sealed partial class NetHost
     private void SendDisconnect(NetPeer peer, ReadOnlySpan<byte> data, bool bypassConditioner)
     {
         data = data[..Math.Min(data.Length, Options.Mtu - 16)];
-        Span<byte> buffer = _scratch;
+        Span<byte> buffer = Scratch.AsSpan(0, _scratchBytes);
         var writer = new PacketWriter(buffer, buffer.Length);
         writer.WriteByte((byte)PacketKind.Disconnect);
         writer.WriteUInt64(peer.Token);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Realm.Server.Net.Native;
 
 namespace Realm.Server.Net.Transport;
@@ -71,15 +72,29 @@ internal sealed partial class NetHost
     private long PollSocket<TListener>(ref TListener listener, TimeSpan wait)
         where TListener : INetEventListener
     {
-        if (_receiveBatch is null)
+        if (!_batchedReceive)
         {
             return PollSocketOneByOne(ref listener, wait);
         }
 
+        ThreadIo.SharedReceive rented = ThreadIo.Current.RentReceive(Options.IoBatchDatagrams, _mtu + 1);
+        try
+        {
+            return PollBatch(rented.Batch, ref listener, wait);
+        }
+        finally
+        {
+            ThreadIo.Return(rented);
+        }
+    }
+
+    private long PollBatch<TListener>(UdpBatch batch, ref TListener listener, TimeSpan wait)
+        where TListener : INetEventListener
+    {
         // One non-blocking recvmmsg first: when data is there (the busy case) that is the only call.
-        UdpBatch batch = _receiveBatch;
         Socket socket = _socket!;
-        int received = batch.Receive(socket, block: false, out _);
+        SafeHandle handle = _socketHandle!;
+        int received = batch.Receive(handle, block: false, out _);
         if (received <= 0)
         {
             if (wait <= TimeSpan.Zero || !socket.Poll(wait, SelectMode.SelectRead))
@@ -87,7 +102,7 @@ internal sealed partial class NetHost
                 return 0;
             }
 
-            received = batch.Receive(socket, block: false, out _);
+            received = batch.Receive(handle, block: false, out _);
             if (received <= 0)
             {
                 return 0;
@@ -118,7 +133,7 @@ internal sealed partial class NetHost
             }
 
             // A full batch may have left more behind; a partial one drained the socket.
-            received = received == batch.Capacity ? batch.Receive(socket, block: false, out _) : 0;
+            received = received == batch.Capacity ? batch.Receive(handle, block: false, out _) : 0;
         }
 
         return now;
@@ -199,12 +214,20 @@ internal sealed partial class NetHost
             return;
         }
 
-        if (_sendBatch is not null)
+        if (_batchedSend)
         {
-            if (!_sendBatch.TryAdd(datagram, to, withAddress: !_socketConnected))
+            ThreadIo.SharedSend send = ThreadIo.Current.Send(Options.IoBatchDatagrams, _mtu);
+            if (send.Owner != this)
             {
-                FlushSends();
-                _sendBatch.TryAdd(datagram, to, withAddress: !_socketConnected);
+                send.Owner?.FlushSends(send); // another host of this thread called from a callback: its datagrams leave first
+                send.Owner = this;
+            }
+
+            if (!send.Batch.TryAdd(datagram, to, withAddress: !_socketConnected))
+            {
+                FlushSends(send);
+                send.Owner = this;
+                send.Batch.TryAdd(datagram, to, withAddress: !_socketConnected);
             }
 
             return;
@@ -231,13 +254,35 @@ internal sealed partial class NetHost
     /// <summary>Sends the datagrams collected in the send batch; every public call that can send ends here.</summary>
     private void FlushSends()
     {
-        if (_sendBatch is { Count: > 0 } batch)
+        if (_batchedSend)
         {
-            int failed = batch.Send(_socket!);
-            if (failed > 0)
+            ThreadIo.SharedSend send = ThreadIo.Current.Send(Options.IoBatchDatagrams, _mtu);
+            if (send.Owner == this)
             {
-                Interlocked.Add(ref Statistics.SendErrorsField, failed);
+                FlushSends(send);
             }
+        }
+    }
+
+    /// <summary>Sends this host's datagrams held in <paramref name="send"/> and empties it.</summary>
+    private void FlushSends(ThreadIo.SharedSend send)
+    {
+        send.Owner = null;
+        if (send.Batch.Count == 0)
+        {
+            return;
+        }
+
+        if (_disposed && _socketHandle!.IsClosed)
+        {
+            send.Batch.Clear(); // closed since (a callback disposed it): nowhere to send them
+            return;
+        }
+
+        int failed = send.Batch.Send(_socketHandle!);
+        if (failed > 0)
+        {
+            Interlocked.Add(ref Statistics.SendErrorsField, failed);
         }
     }
 

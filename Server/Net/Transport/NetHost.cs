@@ -40,23 +40,27 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     private readonly PeerTable _peers = new();
     private readonly List<NetPeer> _peerList = new();
     private readonly List<PendingDisconnect> _pendingDisconnects = new();
-    private readonly List<NetPeer> _dirty = new();
     private readonly ConnectCookies _cookies = new();
     private readonly ConnectRateLimiter _rateLimiter;
-    private readonly byte[] _scratch;
+    private readonly int _scratchBytes;
+    private readonly int _mtu;
     private readonly long _timeoutTicks;
     private readonly long _retryTicks;
     private readonly long _connectTimeoutTicks;
     private readonly ManualResetEventSlim _signal = new(false);
     private Socket? _socket;
+    private SafeSocketHandle? _socketHandle; // read once: Socket.SafeHandle writes to the socket object on every read
     private InboundQueue? _queue;
     private DatagramReceiver? _receiver;
     private NetConditioner? _conditioner;
     private readonly ulong[] _closedTokens = new ulong[256]; // tokens of the latest closed peers, for late disconnects
     private long _closedCount;
     private NetPeer? _lastSender;
-    private UdpBatch? _sendBatch;
-    private UdpBatch? _receiveBatch;
+    private NetPeer? _onlyPeer;   // the peer when there is exactly one (a ConnectSocket client's server), else null
+    private NetPeer? _dirtyHead;  // peers with output for the next flush, linked through NetPeer.NextDirty in the order
+    private NetPeer? _dirtyTail;  // they got it: no list object or array of their own to miss in the cache
+    private bool _batchedSend;     // sendmmsg through this thread's send batch (ThreadIo)
+    private bool _batchedReceive;  // recvmmsg into a batch of this thread's (ThreadIo)
     private byte[]? _inlineBuffer;
     private SocketAddress? _inlineFrom;
     private bool _socketConnected; // ConnectSocket: the socket is connect()ed to the one server
@@ -72,9 +76,9 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
         Options = options;
-        Blocks = new BlockPool(options.Mtu);
+        _mtu = options.Mtu;
         _rateLimiter = new ConnectRateLimiter(options.MaxConnectAttemptsPerSecond);
-        _scratch = GC.AllocateUninitializedArray<byte>(Math.Max(options.Mtu, ConnectResponseBytes));
+        _scratchBytes = Math.Max(options.Mtu, ConnectResponseBytes);
         _timeoutTicks = Ticks(options.DisconnectTimeout);
         _retryTicks = Ticks(options.ConnectRetryInterval);
         _connectTimeoutTicks = Ticks(options.ConnectTimeout);
@@ -103,7 +107,11 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     /// <summary>The conditioner, when <see cref="NetHostOptions.Conditioner"/> enables it.</summary>
     public NetConditioner? Conditioner => _conditioner;
 
-    internal BlockPool Blocks { get; }
+    /// <summary>This thread's pool for this host's MTU (<see cref="ThreadIo"/>).</summary>
+    internal BlockPool Blocks => ThreadIo.Current.Blocks(_mtu);
+
+    /// <summary>This thread's buffer to build a datagram in, valid until it is sent (<see cref="ThreadIo"/>).</summary>
+    private byte[] Scratch => ThreadIo.Current.Scratch(_scratchBytes);
 
     /// <summary>Binds <paramref name="address"/>:<paramref name="port"/> (port 0: any free port) and accepts connections.</summary>
     /// <returns>False with a message naming the endpoint when the socket cannot be bound.</returns>
@@ -169,25 +177,35 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         if (now - _lastFlushScan >= TimerScanTicks)
         {
             _lastFlushScan = now;
-            for (int i = 0; i < _peerList.Count; i++)
+            if (_onlyPeer is not null)
             {
-                _peerList[i].Flush(now, _scratch);
+                _onlyPeer.Flush(now, Scratch); // a client's one peer: the list's object and array stay out of the cache
+            }
+            else
+            {
+                for (int i = 0; i < _peerList.Count; i++)
+                {
+                    _peerList[i].Flush(now, Scratch);
+                }
             }
         }
         else
         {
-            for (int i = 0; i < _dirty.Count; i++)
+            for (NetPeer? peer = _dirtyHead; peer is not null; peer = peer.NextDirty)
             {
-                _dirty[i].Flush(now, _scratch);
+                peer.Flush(now, Scratch);
             }
         }
 
-        for (int i = 0; i < _dirty.Count; i++)
+        for (NetPeer? peer = _dirtyHead; peer is not null;)
         {
-            _dirty[i].IsDirty = false;
+            NetPeer? next = peer.NextDirty;
+            peer.IsDirty = false;
+            peer.NextDirty = null;
+            peer = next;
         }
 
-        _dirty.Clear();
+        _dirtyHead = _dirtyTail = null;
         ReleaseDelayed(now);
         FlushSends();
     }
@@ -197,7 +215,16 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         if (!peer.IsDirty)
         {
             peer.IsDirty = true;
-            _dirty.Add(peer);
+            if (_dirtyTail is null)
+            {
+                _dirtyHead = peer;
+            }
+            else
+            {
+                _dirtyTail.NextDirty = peer;
+            }
+
+            _dirtyTail = peer;
         }
     }
 
@@ -205,29 +232,37 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
 
     private void CheckTimers(long now)
     {
+        if (_onlyPeer is not null)
+        {
+            CheckTimers(_onlyPeer, now);
+            return;
+        }
+
         for (int i = _peerList.Count - 1; i >= 0; i--)
         {
-            if (i >= _peerList.Count)
+            if (i < _peerList.Count)
             {
-                continue;
+                CheckTimers(_peerList[i], now); // may remove the peer: the list shrinks behind the index
             }
+        }
+    }
 
-            NetPeer peer = _peerList[i];
-            if (peer.State == NetPeerState.Connecting)
+    private void CheckTimers(NetPeer peer, long now)
+    {
+        if (peer.State == NetPeerState.Connecting)
+        {
+            if (now - peer.ConnectStarted >= _connectTimeoutTicks)
             {
-                if (now - peer.ConnectStarted >= _connectTimeoutTicks)
-                {
-                    DisconnectPeer(peer, DisconnectReason.ConnectTimeout, default, notifyRemote: false);
-                }
-                else if (now - peer.LastConnectAttempt >= _retryTicks)
-                {
-                    SendConnectAttempt(peer, now);
-                }
+                DisconnectPeer(peer, DisconnectReason.ConnectTimeout, default, notifyRemote: false);
             }
-            else if (peer.State == NetPeerState.Connected && now - peer.LastReceived >= _timeoutTicks)
+            else if (now - peer.LastConnectAttempt >= _retryTicks)
             {
-                DisconnectPeer(peer, DisconnectReason.Timeout, default, notifyRemote: false);
+                SendConnectAttempt(peer, now);
             }
+        }
+        else if (peer.State == NetPeerState.Connected && now - peer.LastReceived >= _timeoutTicks)
+        {
+            DisconnectPeer(peer, DisconnectReason.Timeout, default, notifyRemote: false);
         }
     }
 
@@ -253,6 +288,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
 
         FlushSends();
         _peerList.Clear();
+        _onlyPeer = null;
         _peers.Clear();
         _lastSender = null;
         Volatile.Write(ref Statistics.PeersField, 0);
@@ -267,8 +303,6 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         }
 
         _signal.Dispose();
-        _sendBatch?.Dispose();
-        _receiveBatch?.Dispose();
     }
 
     /// <summary>Converts a socket address to an endpoint (allocates).</summary>
@@ -291,7 +325,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
 
         if (notifyRemote && peer.State == NetPeerState.Connected)
         {
-            peer.Flush(Stopwatch.GetTimestamp(), _scratch); // what was sent before the disconnect gets its chance
+            peer.Flush(Stopwatch.GetTimestamp(), Scratch); // what was sent before the disconnect gets its chance
             SendDisconnect(peer, data, bypassConditioner: false);
         }
 
@@ -335,6 +369,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         }
 
         _socket = binding.Socket;
+        _socketHandle = binding.Socket.SafeHandle;
         LocalEndPoint = binding.LocalEndPoint;
         ReceiveBufferBytes = binding.ReceiveBufferBytes;
         SendBufferBytes = binding.SendBufferBytes;
@@ -347,7 +382,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         bool batching = LinuxUdp.IsSupported && Options.IoBatchDatagrams > 1;
         if (batching)
         {
-            _sendBatch = new UdpBatch(Options.IoBatchDatagrams, Options.Mtu);
+            _batchedSend = true;
         }
 
         if (Options.ReceiveThread)
@@ -361,7 +396,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
             _inlineFrom = new SocketAddress(_socket.AddressFamily);
             if (batching)
             {
-                _receiveBatch = new UdpBatch(Options.IoBatchDatagrams, Options.Mtu + 1);
+                _batchedReceive = true;
             }
             else
             {
@@ -456,7 +491,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     {
         if (_socketConnected)
         {
-            peer = _peerList.Count == 1 ? _peerList[0] : null;
+            peer = _onlyPeer;
             return true;
         }
 
@@ -506,7 +541,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         switch ((PacketKind)datagram[0])
         {
             case PacketKind.Data:
-                peer.ReceiveData(datagram, now, _scratch, ref listener);
+                peer.ReceiveData(datagram, now, Scratch, ref listener);
                 break;
             case PacketKind.Ack:
                 peer.ReceiveAck(datagram, now);
@@ -554,6 +589,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         _peers.Add(peer.Address, peer);
         peer.ListIndex = _peerList.Count;
         _peerList.Add(peer);
+        _onlyPeer = _peerList.Count == 1 ? peer : null;
     }
 
     private void RemovePeer(NetPeer peer)
@@ -572,6 +608,8 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
             _peerList[index].ListIndex = index;
             _peerList.RemoveAt(last);
         }
+
+        _onlyPeer = _peerList.Count == 1 ? _peerList[0] : null;
 
         peer.ListIndex = -1;
     }

@@ -81,8 +81,9 @@ internal sealed class NetHostOptions
 
     /// <summary>
     /// Datagrams per receive or send system call on 64-bit Linux (<c>recvmmsg</c>/<c>sendmmsg</c>; default 32).
-    /// 1 uses one <c>ReceiveFrom</c>/<c>SendTo</c> per datagram, as on other systems. Each host keeps two
-    /// batches of this many MTU-sized slots in native memory.
+    /// 1 uses one <c>ReceiveFrom</c>/<c>SendTo</c> per datagram, as on other systems. Each thread that calls
+    /// hosts keeps a send and a receive batch of this many MTU-sized slots in native memory, shared by the
+    /// hosts of the same MTU and batch size.
     /// </summary>
     public int IoBatchDatagrams { get; set; } = 32;
 

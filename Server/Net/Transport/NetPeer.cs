@@ -158,6 +158,9 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
     /// <summary>In the host's list of peers with output for the next flush.</summary>
     internal bool IsDirty { get; set; }
 
+    /// <summary>The next peer in the host's dirty list (see <see cref="IsDirty"/>).</summary>
+    internal NetPeer? NextDirty { get; set; }
+
     internal bool HasOutput => _ackPending || _unreliableCount > 0 || _resendHead != _resendTail || _nextNew != _outTail;
 
     /// <summary>

@@ -1,0 +1,102 @@
+using Realm.Server.Net.Transport;
+using Realm.Server.Net.Wire;
+
+namespace Realm.Server.Tests.Net.Transport;
+
+/// <summary>
+/// Hosts called on one thread share its scratch, block pools and I/O batches (ThreadIo). A host called
+/// from inside another's callback must neither read the other's received datagrams nor send the other's
+/// datagrams on its own socket.
+/// </summary>
+[TestFixture]
+[CancelAfter(60_000)]
+public sealed class ThreadIoTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(10);
+
+    [Test]
+    public void PollNestedInAnotherHostsCallback_EachHostGetsOnlyItsOwnDatagrams()
+    {
+        using var net = new Loopback();
+        (Client a, Client b) = ConnectTwo(net);
+        (NetHost aHost, Recorder aEvents, NetPeer toA) = (a.Host, a.Events, a.AtServer);
+        (NetHost bHost, Recorder bEvents, NetPeer toB) = (b.Host, b.Events, b.AtServer);
+
+        // Five datagrams for each client, so that A's one receive call holds several when B polls inside it.
+        for (int i = 0; i < 5; i++)
+        {
+            toA.Send([(byte)'a', (byte)i], DeliveryMethod.Unreliable);
+            toB.Send([(byte)'b', (byte)i], DeliveryMethod.Unreliable);
+            net.Server.Flush();
+        }
+
+        Thread.Sleep(50); // loopback: all ten are queued on the two sockets
+        aEvents.OnMessageHook = (_, _) =>
+        {
+            aEvents.OnMessageHook = null;
+            Recorder e = bEvents;
+            bHost.Poll(ref e);
+        };
+        Recorder events = aEvents;
+        aHost.Poll(ref events);
+
+        Assert.That(aEvents.Payloads(DeliveryMethod.Unreliable).Select(p => $"{(char)p[0]}{p[1]}"), Is.EqualTo(new[] { "a0", "a1", "a2", "a3", "a4" }));
+        Assert.That(bEvents.Payloads(DeliveryMethod.Unreliable).Select(p => $"{(char)p[0]}{p[1]}"), Is.EqualTo(new[] { "b0", "b1", "b2", "b3", "b4" }));
+    }
+
+    [Test]
+    public void FlushNestedInAnotherHostsPoll_TheFirstHostsAckLeavesOnItsOwnSocket()
+    {
+        using var net = new Loopback();
+        (Client a, Client b) = ConnectTwo(net);
+        (NetHost aHost, Recorder aEvents, NetPeer toA) = (a.Host, a.Events, a.AtServer);
+        (NetHost bHost, NetPeer bPeer, NetPeer toB) = (b.Host, b.Peer, b.AtServer);
+        Assert.That(net.PumpUntil(() => toA.DatagramsInFlight == 0 && toB.DatagramsInFlight == 0, Long), Is.True);
+
+        // 32 datagrams: A acks the 32nd at once, in its receive call, before the callback of its message runs.
+        int count = 32;
+        for (int i = 0; i < count; i++)
+        {
+            toA.Send([(byte)i], DeliveryMethod.Unreliable);
+            net.Server.Flush();
+        }
+
+        Assert.That(toA.DatagramsInFlight, Is.EqualTo(count));
+        Thread.Sleep(50);
+        int seen = 0;
+        aEvents.OnMessageHook = (_, _) =>
+        {
+            if (++seen == count)
+            {
+                bPeer.Send("from b"u8, DeliveryMethod.ReliableOrdered);
+                bHost.Flush(); // B sends while A's ack waits in the thread's send batch
+            }
+        };
+        Recorder events = aEvents;
+        aHost.Poll(ref events); // no Flush of A: only the ack sent inside this call can reach the server
+        Assert.That(seen, Is.EqualTo(count));
+
+        Recorder server = net.ServerEvents;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < Long && (toA.DatagramsInFlight != 0 || !net.ServerEvents.Messages.Any(m => m.Peer == toB)))
+        {
+            net.Server.Poll(ref server, TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.That(toA.DatagramsInFlight, Is.Zero, "A's ack reached the server from A's address");
+        Assert.That(net.ServerEvents.Messages.Single(m => m.Peer == toB).Payload, Is.EqualTo("from b"u8.ToArray()));
+        Assert.That(net.Server.Statistics.DroppedTotal, Is.Zero);
+    }
+
+    /// <summary>Connects two clients to <paramref name="net"/>'s server, both polled on this thread.</summary>
+    private static (Client A, Client B) ConnectTwo(Loopback net)
+    {
+        (NetHost a, Recorder aEvents, NetPeer aPeer) = net.AddClient();
+        (NetHost b, Recorder bEvents, NetPeer bPeer) = net.AddClient();
+        Assert.That(net.PumpUntil(() => aPeer.State == NetPeerState.Connected && bPeer.State == NetPeerState.Connected && net.ServerEvents.Connected.Count == 2, Long), Is.True);
+        NetPeer AtServer(NetHost client) => net.ServerEvents.Connected.Single(p => p.EndPoint.Port == client.LocalEndPoint!.Port);
+        return (new Client(a, aEvents, aPeer, AtServer(a)), new Client(b, bEvents, bPeer, AtServer(b)));
+    }
+
+    private sealed record Client(NetHost Host, Recorder Events, NetPeer Peer, NetPeer AtServer);
+}
