@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Realm.Server.Net.Transport;
 using Realm.Server.Net.Wire;
 
@@ -86,6 +89,40 @@ public sealed class ThreadIoTests
         Assert.That(toA.DatagramsInFlight, Is.Zero, "A's ack reached the server from A's address");
         Assert.That(net.ServerEvents.Messages.Single(m => m.Peer == toB).Payload, Is.EqualTo("from b"u8.ToArray()));
         Assert.That(net.Server.Statistics.DroppedTotal, Is.Zero);
+    }
+
+    [Test]
+    public void HostDroppedWithoutDispose_ItsSocketIsClosedByTheFinalizer()
+    {
+        // The host keeps its socket handle referenced from start to dispose (the batch calls use the raw
+        // descriptor); a host that is never disposed must still let the handle close.
+        int port = StartAndDrop();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        bool bound = false;
+        for (int i = 0; i < 20 && !bound; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                bound = true;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                Thread.Sleep(10);
+            }
+        }
+
+        Assert.That(bound, Is.True, $"port {port} is still held by the dropped host's socket");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int StartAndDrop()
+    {
+        var host = new NetHost(new NetHostOptions { ReceiveThread = false });
+        Assert.That(host.StartServer(IPAddress.Loopback, 0, out string? error), Is.True, error);
+        return host.LocalEndPoint!.Port;
     }
 
     /// <summary>Connects two clients to <paramref name="net"/>'s server, both polled on this thread.</summary>

@@ -28,44 +28,24 @@ internal static unsafe partial class LinuxUdp
     public static bool IsSupported { get; } = OperatingSystem.IsLinux() && IntPtr.Size == 8
         && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
-    /// <summary>Receives up to <paramref name="count"/> datagrams; returns how many, or -1 with <paramref name="errno"/>.</summary>
-    public static int Receive(SafeHandle socket, MMsgHdr* headers, int count, int flags, out int errno)
+    /// <summary>
+    /// Receives up to <paramref name="count"/> datagrams on <paramref name="descriptor"/>; returns how many, or
+    /// -1 with <paramref name="errno"/>. The caller keeps the descriptor's handle referenced
+    /// (<see cref="SafeHandle.DangerousAddRef"/>) while it uses it, so that it cannot be closed and reused under the call.
+    /// </summary>
+    public static int Receive(int descriptor, MMsgHdr* headers, int count, int flags, out int errno)
     {
-        bool added = false;
-        socket.DangerousAddRef(ref added);
-        try
-        {
-            int n = RecvMMsg((int)socket.DangerousGetHandle(), headers, (uint)count, flags, null);
-            errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
-            return n;
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.DangerousRelease();
-            }
-        }
+        int n = RecvMMsg(descriptor, headers, (uint)count, flags, null);
+        errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return n;
     }
 
-    /// <summary>Sends up to <paramref name="count"/> datagrams; returns how many left, or -1 with <paramref name="errno"/> for the first.</summary>
-    public static int Send(SafeHandle socket, MMsgHdr* headers, int count, out int errno)
+    /// <summary>Sends up to <paramref name="count"/> datagrams; returns how many left, or -1 with <paramref name="errno"/> for the first. The descriptor is kept referenced, as for <see cref="Receive"/>.</summary>
+    public static int Send(int descriptor, MMsgHdr* headers, int count, out int errno)
     {
-        bool added = false;
-        socket.DangerousAddRef(ref added);
-        try
-        {
-            int n = SendMMsg((int)socket.DangerousGetHandle(), headers, (uint)count, 0);
-            errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
-            return n;
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.DangerousRelease();
-            }
-        }
+        int n = SendMMsg(descriptor, headers, (uint)count, 0);
+        errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return n;
     }
 
     [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]

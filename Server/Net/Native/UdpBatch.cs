@@ -83,10 +83,33 @@ internal sealed unsafe class UdpBatch : IDisposable
     public int Receive(Socket socket, bool block, out int errno) => Receive(socket.SafeHandle, block, out errno);
 
     /// <inheritdoc cref="Receive(Socket, bool, out int)"/>
-    /// <param name="socket">The socket's handle, kept by the caller: <see cref="Socket.SafeHandle"/> writes to the socket object on every read.</param>
+    /// <param name="socket">The socket's handle, referenced for the call.</param>
     /// <param name="block">Wait for the first datagram.</param>
     /// <param name="errno">The error of a failed call.</param>
     public int Receive(SafeHandle socket, bool block, out int errno)
+    {
+        bool added = false;
+        socket.DangerousAddRef(ref added);
+        try
+        {
+            return Receive((int)socket.DangerousGetHandle(), block, out errno);
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.DangerousRelease();
+            }
+        }
+    }
+
+    /// <inheritdoc cref="Receive(Socket, bool, out int)"/>
+    /// <param name="descriptor">A socket descriptor whose handle the caller keeps referenced for as long as it uses it
+    /// (<see cref="SafeHandle.DangerousAddRef"/>): no reference counting per call, whose interlocked updates of the
+    /// handle missed the cache on every call of a host polled among hundreds.</param>
+    /// <param name="block">Wait for the first datagram.</param>
+    /// <param name="errno">The error of a failed call.</param>
+    public int Receive(int descriptor, bool block, out int errno)
     {
         // Only slots the kernel or TryAdd wrote since the last reset need resetting (the kernel writes
         // msg_namelen, msg_flags and msg_len of the slots it fills, never the iovecs): a batch polled
@@ -100,7 +123,7 @@ internal sealed unsafe class UdpBatch : IDisposable
 
         _touched = 0;
 
-        int n = LinuxUdp.Receive(socket, _headers, Capacity, block ? LinuxUdp.MsgWaitForOne : LinuxUdp.MsgDontWait, out errno);
+        int n = LinuxUdp.Receive(descriptor, _headers, Capacity, block ? LinuxUdp.MsgWaitForOne : LinuxUdp.MsgDontWait, out errno);
         if (n < 0 && errno is LinuxUdp.EAgain or LinuxUdp.EIntr)
         {
             n = 0;
@@ -150,14 +173,33 @@ internal sealed unsafe class UdpBatch : IDisposable
     public int Send(Socket socket) => Send(socket.SafeHandle);
 
     /// <inheritdoc cref="Send(Socket)"/>
-    /// <param name="socket">The socket's handle, kept by the caller.</param>
+    /// <param name="socket">The socket's handle, referenced for the call.</param>
     public int Send(SafeHandle socket)
+    {
+        bool added = false;
+        socket.DangerousAddRef(ref added);
+        try
+        {
+            return Send((int)socket.DangerousGetHandle());
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.DangerousRelease();
+            }
+        }
+    }
+
+    /// <inheritdoc cref="Send(Socket)"/>
+    /// <param name="descriptor">A socket descriptor whose handle the caller keeps referenced, as for <see cref="Receive(int, bool, out int)"/>.</param>
+    public int Send(int descriptor)
     {
         int failed = 0;
         _sendStart = 0;
         while (_sendStart < Count)
         {
-            int n = LinuxUdp.Send(socket, _headers + _sendStart, Count - _sendStart, out int errno);
+            int n = LinuxUdp.Send(descriptor, _headers + _sendStart, Count - _sendStart, out int errno);
             if (n > 0)
             {
                 _sendStart += n;

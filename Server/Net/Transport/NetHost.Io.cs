@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Realm.Server.Net.Native;
 
 namespace Realm.Server.Net.Transport;
@@ -93,8 +92,8 @@ internal sealed partial class NetHost
     {
         // One non-blocking recvmmsg first: when data is there (the busy case) that is the only call.
         Socket socket = _socket!;
-        SafeHandle handle = _socketHandle!;
-        int received = batch.Receive(handle, block: false, out _);
+        int descriptor = _descriptor;
+        int received = batch.Receive(descriptor, block: false, out _);
         if (received <= 0)
         {
             if (wait <= TimeSpan.Zero || !socket.Poll(wait, SelectMode.SelectRead))
@@ -102,7 +101,7 @@ internal sealed partial class NetHost
                 return 0;
             }
 
-            received = batch.Receive(handle, block: false, out _);
+            received = batch.Receive(descriptor, block: false, out _);
             if (received <= 0)
             {
                 return 0;
@@ -133,7 +132,7 @@ internal sealed partial class NetHost
             }
 
             // A full batch may have left more behind; a partial one drained the socket.
-            received = received == batch.Capacity ? batch.Receive(handle, block: false, out _) : 0;
+            received = received == batch.Capacity ? batch.Receive(descriptor, block: false, out _) : 0;
         }
 
         return now;
@@ -273,13 +272,13 @@ internal sealed partial class NetHost
             return;
         }
 
-        if (_disposed && _socketHandle!.IsClosed)
+        if (_descriptor < 0)
         {
             send.Batch.Clear(); // closed since (a callback disposed it): nowhere to send them
             return;
         }
 
-        int failed = send.Batch.Send(_socketHandle!);
+        int failed = send.Batch.Send(_descriptor);
         if (failed > 0)
         {
             Interlocked.Add(ref Statistics.SendErrorsField, failed);

@@ -49,7 +49,8 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
     private readonly long _connectTimeoutTicks;
     private readonly ManualResetEventSlim _signal = new(false);
     private Socket? _socket;
-    private SafeSocketHandle? _socketHandle; // read once: Socket.SafeHandle writes to the socket object on every read
+    private SafeSocketHandle? _socketHandle;
+    private int _descriptor = -1; // the socket's, for the batch calls: _socketHandle stays referenced from start to dispose
     private InboundQueue? _queue;
     private DatagramReceiver? _receiver;
     private NetConditioner? _conditioner;
@@ -82,6 +83,15 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         _timeoutTicks = Ticks(options.DisconnectTimeout);
         _retryTicks = Ticks(options.ConnectRetryInterval);
         _connectTimeoutTicks = Ticks(options.ConnectTimeout);
+    }
+
+    /// <summary>A host dropped without <see cref="Dispose"/>: gives the socket handle back its reference, so that it can close.</summary>
+    ~NetHost()
+    {
+        if (_descriptor >= 0)
+        {
+            _socketHandle!.DangerousRelease();
+        }
     }
 
     public NetHostOptions Options { get; }
@@ -293,6 +303,13 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
         _lastSender = null;
         Volatile.Write(ref Statistics.PeersField, 0);
         _disposed = true;
+        if (_descriptor >= 0)
+        {
+            _descriptor = -1;
+            _socketHandle!.DangerousRelease();
+            GC.SuppressFinalize(this);
+        }
+
         if (_receiver is not null)
         {
             _receiver.Stop(TimeSpan.FromSeconds(2));
@@ -370,6 +387,9 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
 
         _socket = binding.Socket;
         _socketHandle = binding.Socket.SafeHandle;
+        bool referenced = false;
+        _socketHandle.DangerousAddRef(ref referenced); // released in Dispose: the descriptor cannot be closed under a call
+        _descriptor = (int)_socketHandle.DangerousGetHandle();
         LocalEndPoint = binding.LocalEndPoint;
         ReceiveBufferBytes = binding.ReceiveBufferBytes;
         SendBufferBytes = binding.SendBufferBytes;

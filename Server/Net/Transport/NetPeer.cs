@@ -40,7 +40,8 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
     private readonly int[] _resend;
     private readonly int[] _carried;
     private readonly GroupSlot[] _groups;
-    private readonly OutMessage[] _unreliable; // only the payload fields are used
+    private readonly OutMessage[] _unreliable; // the queued unreliable messages after the first; only the payload fields are used
+    private OutMessage _unreliableFirst;       // the first: a peer sent one message per flush keeps the array out of the cache
     private readonly ushort[] _sendSequence = new ushort[MethodChannels];
     private readonly ReceiveChannel?[] _channels = new ReceiveChannel?[MethodChannels];
     private readonly long _keepAliveTicks;
@@ -91,7 +92,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         _resend = new int[_out.Length];
         _carried = new int[Math.Max(_out.Length, 4096)];
         _groups = new GroupSlot[_options.MaxFragmentedInFlight];
-        _unreliable = new OutMessage[_options.UnreliableQueueMessages];
+        _unreliable = new OutMessage[_options.UnreliableQueueMessages - 1];
         _cwnd = _options.InitialCongestionWindow;
         _keepAliveTicks = (long)(_options.KeepAliveInterval.TotalSeconds * Stopwatch.Frequency);
         _mtu = _options.Mtu;
@@ -194,7 +195,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         int mc = ((int)method * MessageFrameWriter.Channels) + channel;
         ushort group = count == 1 ? (ushort)0 : _nextGroup;
         bool reliable = method >= DeliveryMethod.ReliableUnordered;
-        if (reliable ? _outTail - _outHead + count > _out.Length : _unreliableCount + count > _unreliable.Length)
+        if (reliable ? _outTail - _outHead + count > _out.Length : _unreliableCount + count > _unreliable.Length + 1)
         {
             return SendResult.QueueFull;
         }
@@ -206,8 +207,12 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
 
         // A sequenced message's fragments share its sequence number; ordered and unordered ones number every piece.
         bool oneSequence = method is DeliveryMethod.UnreliableSequenced or DeliveryMethod.ReliableSequenced;
-        ushort sequence = _sendSequence[mc];
-        _sendSequence[mc] = (ushort)(sequence + (oneSequence ? 1 : count));
+        ushort sequence = 0; // Unreliable frames carry none
+        if (method != DeliveryMethod.Unreliable)
+        {
+            sequence = _sendSequence[mc];
+            _sendSequence[mc] = (ushort)(sequence + (oneSequence ? 1 : count));
+        }
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<byte> piece = payload.Slice(i * chunk, Math.Min(chunk, payload.Length - (i * chunk)));
@@ -232,7 +237,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
             }
             else
             {
-                _unreliable[_unreliableCount++] = entry;
+                UnreliableAt(_unreliableCount++) = entry;
             }
         }
 
@@ -331,7 +336,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
 
             while (!full && unreliableNext < _unreliableCount)
             {
-                ref OutMessage u = ref _unreliable[unreliableNext];
+                ref OutMessage u = ref UnreliableAt(unreliableNext);
                 ReadOnlySpan<byte> payload = u.Buffer.AsSpan(0, u.Length);
                 int need = u.Fragment.IsFragment ? MessageFrameWriter.MaxFragmentOverhead(u.Length) : MessageFrameWriter.MaxOverhead(u.Length);
                 if (writer.Length + need + u.Length > mtu)
@@ -371,8 +376,9 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         // Unreliable messages that found no room (every datagram slot in flight) are dropped, as the method allows.
         for (int i = unreliableNext; i < _unreliableCount; i++)
         {
-            _host.Blocks.Return(_unreliable[i].Buffer);
-            _unreliable[i] = default;
+            ref OutMessage u = ref UnreliableAt(i);
+            _host.Blocks.Return(u.Buffer);
+            u = default;
             Statistics.SendDroppedField++;
             _host.Statistics.SendDroppedField++;
         }
@@ -402,8 +408,9 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         _resendHead = _resendTail = 0;
         for (int i = 0; i < _unreliableCount; i++)
         {
-            _host.Blocks.Return(_unreliable[i].Buffer);
-            _unreliable[i] = default;
+            ref OutMessage u = ref UnreliableAt(i);
+            _host.Blocks.Return(u.Buffer);
+            u = default;
         }
 
         _unreliableCount = 0;
@@ -474,6 +481,9 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
             frames.Write(ref writer, method, channel, sequence, payload);
         }
     }
+
+    /// <summary>Queued unreliable message <paramref name="i"/> (0 is the one kept in the peer).</summary>
+    private ref OutMessage UnreliableAt(int i) => ref i == 0 ? ref _unreliableFirst : ref _unreliable[i - 1];
 
     /// <summary>A whole ReliableSequenced message with a newer one queued after it is not worth sending.</summary>
     private bool IsSuperseded(ref OutMessage m) =>
