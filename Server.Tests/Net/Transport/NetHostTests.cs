@@ -146,6 +146,29 @@ public sealed class NetHostTests
     }
 
     [Test]
+    public void ReliableMessage_NeverAcked_IsResentByTheTimeoutScan_NoSoonerThanMinRto()
+    {
+        // Flush skips the timeout scan until the oldest datagram in flight is MinRto old; the resend must still come.
+        var options = new NetHostOptions { ReceiveThread = false, MinRto = TimeSpan.FromMilliseconds(30), MaxRto = TimeSpan.FromMilliseconds(300) };
+        using var net = new Loopback(new NetHostOptions { MinRto = options.MinRto, MaxRto = options.MaxRto });
+        (NetHost client, Recorder events, NetPeer peer) = net.AddClient(options);
+        Assert.That(net.PumpUntil(() => peer.State == NetPeerState.Connected && peer.DatagramsInFlight == 0, Long), Is.True);
+
+        peer.Send("once"u8, DeliveryMethod.ReliableOrdered);
+        client.Flush();
+        var sinceSend = System.Diagnostics.Stopwatch.StartNew();
+        Assert.That(peer.DatagramsInFlight, Is.EqualTo(1));
+
+        // The server is not pumped: no ack comes back, and nothing else is sent whose ack could reveal a gap.
+        Assert.That(net.PumpUntil(() => peer.Statistics.Resends >= 1, Long, skip: host => host == net.Server), Is.True, "no resend after the RTO");
+        Assert.That(sinceSend.Elapsed, Is.GreaterThanOrEqualTo(options.MinRto));
+
+        Assert.That(net.PumpUntil(() => net.ServerEvents.Messages.Count == 1 && peer.DatagramsInFlight == 0, Long), Is.True);
+        Assert.That(net.ServerEvents.Messages.Single().Payload, Is.EqualTo("once"u8.ToArray()));
+        Assert.That(events.Disconnected, Is.Empty);
+    }
+
+    [Test]
     public void ReliableSequenced_ManyQueuedBeforeAFlush_OnlyTheLatestIsSentAndDelivered()
     {
         using var net = new Loopback();

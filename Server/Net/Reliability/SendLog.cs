@@ -58,6 +58,9 @@ internal sealed class SendLog
     /// <summary>The token of <paramref name="sequence"/>, in flight or the latest datagram that had its ring slot.</summary>
     public long TokenOf(ushort sequence) => _entries[sequence & _mask].Token;
 
+    /// <summary>When datagram <paramref name="sequence"/> (in flight) was sent, in <see cref="Stopwatch"/> ticks.</summary>
+    public long SentAtOf(ushort sequence) => _entries[sequence & _mask].SentAt;
+
     /// <summary>The sequence number the next <see cref="TryAdd"/> will assign.</summary>
     public ushort NextSequence => _next;
 

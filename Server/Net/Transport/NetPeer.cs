@@ -59,7 +59,9 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
     private int _nextNew;
     private int _resendHead;
     private int _resendTail;
-    private long _carriedHead;
+    private long _carriedHead;          // a lower bound: moved up to the oldest in-flight datagram's first entry when the ring looks full
+    private long _timeoutScanAt = long.MaxValue; // no datagram can time out before this (oldest in flight + MinRto): Flush skips the scan
+    private readonly long _minRtoTicks;
     private long _carriedTail;
     private int _unreliableCount;
     private ushort _nextGroup;
@@ -94,6 +96,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         _groups = new GroupSlot[_options.MaxFragmentedInFlight];
         _unreliable = new OutMessage[_options.UnreliableQueueMessages - 1];
         _cwnd = _options.InitialCongestionWindow;
+        _minRtoTicks = (long)(_options.MinRto.TotalSeconds * Stopwatch.Frequency);
         _keepAliveTicks = (long)(_options.KeepAliveInterval.TotalSeconds * Stopwatch.Frequency);
         _mtu = _options.Mtu;
         _maxMessageBytes = _options.MaxMessageBytes;
@@ -260,8 +263,14 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         }
 
         var listener = new LogListener(this);
-        _log.DetectTimeouts(now, ref listener);
-        UpdateCarriedHead();
+        if (now >= _timeoutScanAt)
+        {
+            // The RTO is never below MinRto (RttEstimator), so until the oldest datagram in flight is MinRto old
+            // none can have timed out, and the scan, the RTT estimator and the log's oldest entry stay untouched.
+            _log.DetectTimeouts(now, ref listener);
+            _timeoutScanAt = _log.InFlight == 0 ? long.MaxValue : _log.SentAtOf(_log.OldestInFlight) + _minRtoTicks;
+        }
+
         bool keepAlive = now - LastSent >= _keepAliveTicks;
         int unreliableNext = 0;
         int mtu = _mtu;
@@ -366,6 +375,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
                 ThrowHelper.ThrowInvalidOperation("send log refused a datagram it said it could take");
             }
 
+            _timeoutScanAt = Math.Min(_timeoutScanAt, now + _minRtoTicks);
             keepAlive = false;
             _ackPending = false;
             _receivedSinceAck = 0;
@@ -458,9 +468,18 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
     private bool TryCarry(ref PacketWriter writer, ref MessageFrameWriter frames, ref OutMessage m, int index, ushort datagram)
     {
         int need = m.Fragment.IsFragment ? MessageFrameWriter.MaxFragmentOverhead(m.Length) : MessageFrameWriter.MaxOverhead(m.Length);
-        if (writer.Length + need + m.Length > _mtu || _carriedTail - _carriedHead >= _carried.Length)
+        if (writer.Length + need + m.Length > _mtu)
         {
             return false;
+        }
+
+        if (_carriedTail - _carriedHead >= _carried.Length)
+        {
+            UpdateCarriedHead(); // only now: finding the oldest in-flight datagram's entries touches the log's oldest slot
+            if (_carriedTail - _carriedHead >= _carried.Length)
+            {
+                return false;
+            }
         }
 
         WriteFrame(ref writer, ref frames, m.Method, m.Channel, m.Sequence, m.Fragment, m.Buffer.AsSpan(0, m.Length));
