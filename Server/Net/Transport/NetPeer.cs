@@ -42,6 +42,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
     private readonly GroupSlot[] _groups;
     private readonly OutMessage[] _unreliable; // the queued unreliable messages after the first; only the payload fields are used
     private OutMessage _unreliableFirst;       // the first: a peer sent one message per flush keeps the array out of the cache
+    private readonly int _unreliableCapacity;  // both together (the array's length is on the array's cold line)
     private readonly ushort[] _sendSequence = new ushort[MethodChannels];
     private readonly ReceiveChannel?[] _channels = new ReceiveChannel?[MethodChannels];
     private readonly long _keepAliveTicks;
@@ -95,6 +96,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         _carried = new int[Math.Max(_out.Length, 4096)];
         _groups = new GroupSlot[_options.MaxFragmentedInFlight];
         _unreliable = new OutMessage[_options.UnreliableQueueMessages - 1];
+        _unreliableCapacity = _options.UnreliableQueueMessages;
         _cwnd = _options.InitialCongestionWindow;
         _minRtoTicks = (long)(_options.MinRto.TotalSeconds * Stopwatch.Frequency);
         _keepAliveTicks = (long)(_options.KeepAliveInterval.TotalSeconds * Stopwatch.Frequency);
@@ -198,7 +200,7 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         int mc = ((int)method * MessageFrameWriter.Channels) + channel;
         ushort group = count == 1 ? (ushort)0 : _nextGroup;
         bool reliable = method >= DeliveryMethod.ReliableUnordered;
-        if (reliable ? _outTail - _outHead + count > _out.Length : _unreliableCount + count > _unreliable.Length + 1)
+        if (reliable ? _outTail - _outHead + count > _outMask + 1 : _unreliableCount + count > _unreliableCapacity)
         {
             return SendResult.QueueFull;
         }
