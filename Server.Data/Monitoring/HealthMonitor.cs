@@ -147,6 +147,12 @@ public sealed class HealthMonitor : IAsyncDisposable
             state = HealthState.Down; // one failure is a warning; DownAfterFailures in a row is an outage
         }
 
+        if (state == HealthState.Healthy && tracker.Health.State is HealthState.Down or HealthState.Degraded)
+        {
+            // Refilled before it is reported: whoever sees Healthy finds the pool at its minimum again.
+            await RefillAsync(pool, cancellationToken).ConfigureAwait(false);
+        }
+
         HealthState old = tracker.Update(state, failed, latency, failed ? reason : null);
         if (old == state)
         {
@@ -156,10 +162,6 @@ public sealed class HealthMonitor : IAsyncDisposable
         if (state == HealthState.Down)
         {
             pool.SuspectIdleConnections();
-        }
-        else if (state == HealthState.Healthy && old is HealthState.Down or HealthState.Degraded)
-        {
-            await RefillAsync(pool, cancellationToken).ConfigureAwait(false);
         }
 
         if (state > old || old == HealthState.Unknown && state != HealthState.Healthy)
