@@ -22,26 +22,26 @@ public sealed class ThreadIoTests
     {
         using var net = new Loopback();
         (Client a, Client b) = ConnectTwo(net);
-        (NetHost aHost, Recorder aEvents, NetPeer toA) = (a.Host, a.Events, a.AtServer);
-        (NetHost bHost, Recorder bEvents, NetPeer toB) = (b.Host, b.Events, b.AtServer);
+        Recorder aEvents = a.Events, bEvents = b.Events;
 
         // Five datagrams for each client, so that A's one receive call holds several when B polls inside it.
         for (int i = 0; i < 5; i++)
         {
-            toA.Send([(byte)'a', (byte)i], DeliveryMethod.Unreliable);
-            toB.Send([(byte)'b', (byte)i], DeliveryMethod.Unreliable);
+            a.AtServer.Send([(byte)'a', (byte)i], DeliveryMethod.Unreliable);
+            b.AtServer.Send([(byte)'b', (byte)i], DeliveryMethod.Unreliable);
             net.Server.Flush();
         }
 
-        Thread.Sleep(50); // loopback: all ten are queued on the two sockets
+        // Loopback queues a datagram on the receiving socket within the sender's system call, so all ten are
+        // there; the wait only covers the first. A's one Poll must then deliver its five from one receive call.
         aEvents.OnMessageHook = (_, _) =>
         {
             aEvents.OnMessageHook = null;
             Recorder e = bEvents;
-            bHost.Poll(ref e);
+            b.Host.Poll(ref e);
         };
         Recorder events = aEvents;
-        aHost.Poll(ref events);
+        a.Host.Poll(ref events, Long);
 
         Assert.That(aEvents.Payloads(DeliveryMethod.Unreliable).Select(p => $"{(char)p[0]}{p[1]}"), Is.EqualTo(new[] { "a0", "a1", "a2", "a3", "a4" }));
         Assert.That(bEvents.Payloads(DeliveryMethod.Unreliable).Select(p => $"{(char)p[0]}{p[1]}"), Is.EqualTo(new[] { "b0", "b1", "b2", "b3", "b4" }));
@@ -52,8 +52,7 @@ public sealed class ThreadIoTests
     {
         using var net = new Loopback();
         (Client a, Client b) = ConnectTwo(net);
-        (NetHost aHost, Recorder aEvents, NetPeer toA) = (a.Host, a.Events, a.AtServer);
-        (NetHost bHost, NetPeer bPeer, NetPeer toB) = (b.Host, b.Peer, b.AtServer);
+        NetPeer toA = a.AtServer, toB = b.AtServer;
         Assert.That(net.PumpUntil(() => toA.DatagramsInFlight == 0 && toB.DatagramsInFlight == 0, Long), Is.True);
 
         // 32 datagrams: A acks the 32nd at once, in its receive call, before the callback of its message runs.
@@ -65,19 +64,18 @@ public sealed class ThreadIoTests
         }
 
         Assert.That(toA.DatagramsInFlight, Is.EqualTo(count));
-        Thread.Sleep(50);
         int seen = 0;
-        aEvents.OnMessageHook = (_, _) =>
+        a.Events.OnMessageHook = (_, _) =>
         {
             if (++seen == count)
             {
-                bPeer.Send("from b"u8, DeliveryMethod.ReliableOrdered);
-                bHost.Flush(); // B sends while A's ack waits in the thread's send batch
+                b.Peer.Send("from b"u8, DeliveryMethod.ReliableOrdered);
+                b.Host.Flush(); // B sends while A's ack waits in the thread's send batch
             }
         };
-        Recorder events = aEvents;
-        aHost.Poll(ref events); // no Flush of A: only the ack sent inside this call can reach the server
-        Assert.That(seen, Is.EqualTo(count));
+        Recorder events = a.Events;
+        a.Host.Poll(ref events, Long); // no Flush of A: only the ack sent inside this call can reach the server
+        Assert.That(seen, Is.EqualTo(count), "all 32 in A's one Poll (loopback queues them within the server's send call)");
 
         Recorder server = net.ServerEvents;
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -97,24 +95,16 @@ public sealed class ThreadIoTests
         // The host keeps its socket handle referenced from start to dispose (the batch calls use the raw
         // descriptor); a host that is never disposed must still let the handle close.
         int port = StartAndDrop();
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        bool bound = false;
-        for (int i = 0; i < 20 && !bound; i++)
+
+        // Two passes: the host's finalizer gives the handle back its reference, then the handle's own closes it.
+        for (int i = 0; i < 2; i++)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            try
-            {
-                socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                bound = true;
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-            {
-                Thread.Sleep(10);
-            }
         }
 
-        Assert.That(bound, Is.True, $"port {port} is still held by the dropped host's socket");
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        Assert.DoesNotThrow(() => socket.Bind(new IPEndPoint(IPAddress.Loopback, port)), $"port {port} is still held by the dropped host's socket");
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

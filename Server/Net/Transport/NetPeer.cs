@@ -448,25 +448,6 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
         _host.SendDatagram(writer.Written, this, now);
     }
 
-    private void ApplyAck(ushort ack, ulong ackBits, long now)
-    {
-        var listener = new LogListener(this);
-        _log.OnAck(ack, ackBits, now, ref listener);
-        UpdateCarriedHead();
-    }
-
-    private void UpdateCarriedHead() =>
-        _carriedHead = _log.InFlight == 0 ? _carriedTail : CarriedStart(_log.TokenOf(_log.OldestInFlight));
-
-    // What a datagram carried, as its send-log token: the index of its first entry in _carried (48 bits: more
-    // messages than a peer sends in years) and how many entries follow (16 bits: a datagram of at most
-    // 65,535 bytes carries fewer frames). One slot for both, so a datagram's record is the log entry already fetched.
-    private static long CarriedToken(long start, int count) => (start << 16) | (ushort)count;
-
-    private static long CarriedStart(long token) => token >>> 16;
-
-    private static int CarriedCount(long token) => (int)(token & 0xFFFF);
-
     private bool TryCarry(ref PacketWriter writer, ref MessageFrameWriter frames, ref OutMessage m, int index, ushort datagram)
     {
         int need = m.Fragment.IsFragment ? MessageFrameWriter.MaxFragmentOverhead(m.Length) : MessageFrameWriter.MaxOverhead(m.Length);
@@ -539,49 +520,6 @@ internal sealed partial class NetPeer : Simulation.Sessions.ISessionLink
 
         _groups[free] = new GroupSlot { Group = group, Pieces = pieces };
         return true;
-    }
-
-    private void PieceAcked(ushort group)
-    {
-        for (int i = 0; i < _groups.Length; i++)
-        {
-            if (_groups[i].Pieces > 0 && _groups[i].Group == group)
-            {
-                _groups[i].Pieces--;
-                return;
-            }
-        }
-    }
-
-    private void Release(ref OutMessage m, OutState state)
-    {
-        if (m.Buffer is not null)
-        {
-            _host.Blocks.Return(m.Buffer);
-            m.Buffer = null!;
-        }
-
-        if (m.Fragment.IsFragment && state == OutState.Acked)
-        {
-            PieceAcked(m.Fragment.Group);
-        }
-
-        m.State = state;
-    }
-
-    private void AdvanceHead()
-    {
-        while (_outHead != _nextNew)
-        {
-            ref OutMessage m = ref _out[_outHead & _outMask];
-            if (m.State is not (OutState.Acked or OutState.Dropped))
-            {
-                return;
-            }
-
-            m = default;
-            _outHead++;
-        }
     }
 
     private enum OutState : byte
