@@ -363,6 +363,26 @@ sum_trx() {
   echo "$passed $failed $skipped"
 }
 
+# Prints each failed test of every trx file with the start of its message and stack, so that the tail of
+# a CI log names what failed (the console logger prints it far above the summary).
+report_failures() {
+  local f
+  for f in "$1"/*.trx; do
+    [ -e "$f" ] || continue
+    awk '
+      /<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ {
+        name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name); gsub(/&quot;/, "\"", name)
+        print "FAILED: " name; inside = 1; lines = 0; next
+      }
+      inside && /<\/UnitTestResult>/ { inside = 0; next }
+      inside && lines < 25 {
+        line = $0; gsub(/<[^>]*>/, "", line); gsub(/&lt;/, "<", line); gsub(/&gt;/, ">", line)
+        gsub(/&quot;/, "\"", line); gsub(/&amp;/, "\\&", line)
+        if (line ~ /[^ \t]/) { print "    " line; lines++ }
+      }' "$f"
+  done
+}
+
 # Installs what is missing and starts every test service in a fresh $WORK; cleanup stops them on exit.
 start_services() {
   ensure_packages
@@ -412,6 +432,7 @@ cmd_test() {
     log "dotnet test exited with $rc but reported no failed test (crashed or aborted run); counting it as a failure"
     failed=1
   fi
+  [ "$failed" -ne 0 ] && report_failures "$results"
   echo "$passed passed, $failed failed, $skipped skipped"
   if [ "$failed" -ne 0 ] || [ $((passed + failed)) -eq 0 ]; then
     [ $((passed + failed)) -eq 0 ] && log "no test ran"
