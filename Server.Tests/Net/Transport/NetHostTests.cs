@@ -413,11 +413,13 @@ public sealed class NetHostTests
         Assert.That(net.PumpUntil(() => net.ServerEvents.Disconnected.Count > 0, Long, skip: h => h == client), Is.True);
         net.PumpUntil(() => false, TimeSpan.FromMilliseconds(800), skip: h => h == client);
         Assert.That(net.ServerEvents.Disconnected.Select(d => d.Reason), Is.EqualTo(new[] { DisconnectReason.Timeout }));
+        Assert.That(net.Server.Statistics.Disconnects(DisconnectReason.Timeout), Is.EqualTo(1), "the host counts the event by its reason");
 
         // The client, polled again, finds the server silent (it dropped the peer) and times out once too.
         Assert.That(net.PumpUntil(() => events.Disconnected.Count > 0, Long), Is.True);
         net.PumpUntil(() => false, TimeSpan.FromMilliseconds(300));
         Assert.That(events.Disconnected.Select(d => d.Reason), Is.EqualTo(new[] { DisconnectReason.Timeout }));
+        Assert.That(client.Statistics.Disconnects(DisconnectReason.Timeout), Is.EqualTo(1));
     }
 
     [Test]
@@ -437,6 +439,9 @@ public sealed class NetHostTests
         Assert.That(net.ServerEvents.Disconnected.Single().Data, Is.EqualTo("bye"u8.ToArray()));
         Assert.That(events.Disconnected.Single().Reason, Is.EqualTo(DisconnectReason.LocalDisconnect));
         Assert.That(net.Server.Statistics.Peers, Is.Zero);
+        Assert.That(net.Server.Statistics.Disconnects(DisconnectReason.RemoteDisconnect), Is.EqualTo(1));
+        Assert.That(client.Statistics.Disconnects(DisconnectReason.LocalDisconnect), Is.EqualTo(1), "the second Disconnect raised no second event");
+        Assert.That(net.Server.Statistics.Disconnects(DisconnectReason.Timeout) + client.Statistics.Disconnects(DisconnectReason.Timeout), Is.Zero);
 
         // The disconnect is sent twice; the second copy is recognised as late, not dropped as unknown.
         Assert.That(net.Server.Statistics.LateDisconnects, Is.EqualTo(1));

@@ -302,6 +302,7 @@ internal sealed partial class NetHost : IDisposable, IDatagramSink
             Interlocked.Decrement(ref Statistics.PeersField);
         }
 
+        Statistics.CountDisconnect(reason);
         _pendingDisconnects.Add(new PendingDisconnect(peer, reason, data.IsEmpty ? null : data.ToArray()));
         if (notifyRemote)
         {

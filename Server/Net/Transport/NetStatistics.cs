@@ -62,10 +62,11 @@ internal class NetStatistics
     }
 }
 
-/// <summary>A host's totals over all its peers, plus datagrams dropped by reason.</summary>
+/// <summary>A host's totals over all its peers, plus datagrams dropped and peers disconnected, by reason.</summary>
 internal sealed class NetHostStatistics : NetStatistics
 {
     private readonly long[] _dropped = new long[Enum.GetValues<DropReason>().Length];
+    private readonly long[] _disconnects = new long[(int)Enum.GetValues<DisconnectReason>().Max() + 1];
 
     /// <summary>Datagrams (or messages) dropped for <paramref name="reason"/>.</summary>
     public long Dropped(DropReason reason) => Interlocked.Read(ref _dropped[(int)reason]);
@@ -85,6 +86,12 @@ internal sealed class NetHostStatistics : NetStatistics
         }
     }
 
+    /// <summary>
+    /// Disconnect events raised for <paramref name="reason"/> (one per peer). A soak at 0 % loss must show
+    /// no <see cref="DisconnectReason.Timeout"/>.
+    /// </summary>
+    public long Disconnects(DisconnectReason reason) => Interlocked.Read(ref _disconnects[(int)reason]);
+
     /// <summary>Peers connected now.</summary>
     public int Peers => Volatile.Read(ref PeersField);
 
@@ -102,4 +109,6 @@ internal sealed class NetHostStatistics : NetStatistics
     internal long LateDisconnectsField;
 
     internal void Drop(DropReason reason) => Interlocked.Increment(ref _dropped[(int)reason]);
+
+    internal void CountDisconnect(DisconnectReason reason) => Interlocked.Increment(ref _disconnects[(int)reason]);
 }
